@@ -1,0 +1,86 @@
+"""Build the Litestar app for a given set of settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar, get
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
+
+from coop import auth
+from coop.db import POOL_MAX_SIZE, bind, enable_wal, engine_for
+from coop.deps import dependencies
+from coop.errors import EXCEPTION_HANDLERS
+from coop.members.api import MeApi, MembersApi, SessionApi
+from coop.members.pages import AccountPages, MePages
+from coop.security import SecurityHeadersMiddleware
+from coop.settings import Settings
+from coop.shifts.pages import HomePage
+from coop.templating import configure_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@get("/health", include_in_schema=False, sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """The whole app: routes, plugins, templates and middleware for ``settings``."""
+    settings = settings or Settings.from_env()
+    engine = engine_for(settings)
+    bind(engine)
+
+    async def open_database() -> None:
+        if settings.is_sqlite:
+            enable_wal(str(settings.sqlite_path))
+        elif isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool(max_size=POOL_MAX_SIZE)
+
+    async def close_database() -> None:
+        if isinstance(engine, PostgresEngine):
+            await engine.close_connection_pool()
+
+    template_config = TemplateConfig(
+        directory=ROOT / "templates",
+        engine=JinjaTemplateEngine,
+        engine_callback=lambda jinja: configure_environment(jinja.engine, settings),
+    )
+    return Litestar(
+        route_handlers=[
+            health,
+            SessionApi,
+            MembersApi,
+            MeApi,
+            AccountPages,
+            MePages,
+            HomePage,
+            create_static_files_router(path="/static", directories=[ROOT / "static"]),
+        ],
+        dependencies=dependencies(settings),
+        on_startup=[open_database],
+        on_shutdown=[close_database],
+        template_config=template_config,
+        plugins=[FlashPlugin(config=FlashConfig(template_config=template_config))],
+        middleware=[auth.session_config(settings).middleware, SecurityHeadersMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            exclude=["/health", "/calendar/"],
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(title="Garden co-op", version="1.0.0"),
+        request_max_body_size=MAX_BODY_BYTES,
+        logging_config=LoggingConfig(log_exceptions="debug" if settings.debug else "always"),
+        debug=settings.debug,
+    )

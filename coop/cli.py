@@ -1,0 +1,146 @@
+"""The ``coop`` command: serve, migrate, create the first coordinator, load the demo season."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import re
+import sys
+
+os.environ.setdefault("PICCOLO_CONF", "coop.piccolo_conf")
+
+from coop.settings import Settings
+
+_TOKEN_PATH = re.compile(r"(/calendar/(?:members|pairs)/)[^/\s\"]+")
+
+
+class RedactFeedTokens(logging.Filter):
+    """Keep secret feed tokens out of access logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_PATH.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+async def migrate() -> None:
+    """Apply every migration not yet applied; safe to run again."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="coop", migration_id="all")
+    if not result.success:
+        raise SystemExit(f"Migrations failed: {result.message}")
+
+
+async def _with_app_engine(settings: Settings, work):
+    from piccolo.engine.postgres import PostgresEngine
+
+    from coop.db import bind, engine_for
+
+    engine = engine_for(settings)
+    bind(engine)
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(max_size=2)
+    try:
+        return await work()
+    finally:
+        if isinstance(engine, PostgresEngine):
+            await engine.close_connection_pool()
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(migrate())
+    print("The database is up to date.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    asyncio.run(migrate())
+    logging.getLogger("uvicorn.access").addFilter(RedactFeedTokens())
+    print(f"Serving the garden on http://{args.host}:{args.port} (Ctrl+C to stop)")
+    uvicorn.run(
+        "coop.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_create_coordinator(args: argparse.Namespace, settings: Settings) -> int:
+    from coop.errors import DomainError
+    from coop.members import service
+
+    password = os.environ.get("COOP_PASSWORD") or getpass.getpass("Password (10+ characters): ")
+    if len(password) < 10:
+        print("Please choose a password of at least 10 characters.", file=sys.stderr)
+        return 2
+    asyncio.run(migrate())
+
+    async def work():
+        return await service.create_member(
+            args.username, args.display_name, password, role="coordinator"
+        )
+
+    try:
+        member = asyncio.run(_with_app_engine(settings, work))
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    print(f"Coordinator {member.username} ({member.display_name}) is ready. Log in at /login.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from coop import demo
+
+    asyncio.run(migrate())
+    loaded = asyncio.run(_with_app_engine(settings, lambda: demo.load(settings)))
+    if not loaded:
+        print("The database already has members, so the demo season was not loaded.")
+        return 0 if args.if_empty else 1
+    print(f"Loaded the demo season. Log in as {demo.COORDINATOR} with password {demo.PASSWORD}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coop", description="The garden co-op manager.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, then serve the app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="app processes (PostgreSQL)")
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+
+    coordinator = commands.add_parser("create-coordinator", help="create a coordinator account")
+    coordinator.add_argument("username")
+    coordinator.add_argument("--display-name", required=True)
+    coordinator.set_defaults(run=cmd_create_coordinator)
+
+    demo = commands.add_parser("demo", help="load a demo season into an empty database")
+    demo.add_argument("--if-empty", action="store_true", help="succeed quietly if not empty")
+    demo.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    return args.run(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The database engine: SQLite by default, PostgreSQL to scale out, and safe write transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from coop.settings import Settings
+from coop.tables import TABLES, Member
+
+# Several app processes share PostgreSQL: keep each pool modest (see README, "Scaling out").
+POOL_MAX_SIZE = 10
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+# One writer at a time per database file and event loop (asyncio locks belong to a loop).
+_write_locks: dict[tuple[str, int], asyncio.Lock] = {}
+
+
+def engine_for(settings: Settings) -> Engine:
+    """Build the engine that ``settings.database_url`` names."""
+    if settings.is_sqlite:
+        return SQLiteEngine(path=str(settings.sqlite_path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    return PostgresEngine(config={"dsn": settings.database_url}, extensions=())
+
+
+def bind(engine: Engine) -> None:
+    """Point every table at ``engine`` (the app may be built for any database)."""
+    for table in TABLES:
+        table._meta.db = engine
+
+
+def current_engine() -> Engine:
+    return Member._meta.db
+
+
+def enable_wal(path: str) -> None:
+    """WAL is a property of the file: set it once, so readers never wait for a writer."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+
+
+@asynccontextmanager
+async def writing() -> AsyncIterator[None]:
+    """A transaction for reads that lead to writes, serialised so invariants hold.
+
+    On SQLite: one writer per process at a time (``asyncio.Lock``) and BEGIN IMMEDIATE, so a
+    read-then-write never fails with "database is locked". On PostgreSQL: a plain transaction;
+    the services guard capacity with conditional updates, which PostgreSQL re-checks under
+    READ COMMITTED.
+    """
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        if engine.transaction_exists():
+            yield
+            return
+        key = (engine.path, id(asyncio.get_running_loop()))
+        lock = _write_locks.setdefault(key, asyncio.Lock())
+        async with lock, engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+@asynccontextmanager
+async def reading() -> AsyncIterator[None]:
+    """Group the reads of one page in one transaction: one connection instead of many."""
+    engine = current_engine()
+    async with engine.transaction():
+        yield

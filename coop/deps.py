@@ -1,0 +1,21 @@
+"""What handlers may ask for by name: the settings, the member, the viewer."""
+
+from __future__ import annotations
+
+from litestar.di import NamedDependency, Provide
+
+from coop import auth
+from coop.settings import Settings
+from coop.tables import Member
+
+AppSettings = NamedDependency[Settings]
+CurrentMember = NamedDependency[Member]
+Viewer = NamedDependency[Member | None]
+
+
+def dependencies(settings: Settings) -> dict[str, Provide]:
+    return {
+        "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+        "member": Provide(auth.provide_member),
+        "viewer": Provide(auth.provide_optional_member),
+    }

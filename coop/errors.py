@@ -1,0 +1,142 @@
+"""Domain errors and the one place that turns them into kind 4xx answers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+logger = logging.getLogger("coop")
+
+
+class DomainError(Exception):
+    """A rule said no; ``message`` is what the person reads."""
+
+    status_code = 400
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+def wants_json(request: Request) -> bool:
+    """API paths and clients that ask for JSON get JSON; people get pages."""
+    if request.url.path.startswith("/api/") or request.url.path.startswith("/schema"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _json(
+    status_code: int, detail: str, extra: Any = None, headers: dict | None = None
+) -> Response:
+    return Response(
+        {"status_code": status_code, "detail": detail, "extra": extra or {}},
+        status_code=status_code,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
+
+
+def _page(request: Request, status_code: int, message: str) -> Response:
+    return Template(
+        "error.html",
+        context={"status_code": status_code, "message": message, "request": request},
+        status_code=status_code,
+    )
+
+
+def handle_domain_error(request: Request, error: DomainError) -> Response:
+    headers = (
+        {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else None
+    )
+    if wants_json(request):
+        return _json(error.status_code, error.message, error.extra, headers)
+    response = _page(request, error.status_code, error.message)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def describe_validation(error: ValidationException) -> str:
+    """Turn msgspec's field messages into one sentence a person understands."""
+    problems = []
+    for item in error.extra or []:
+        if isinstance(item, dict):
+            key = item.get("key") or "the request"
+            problems.append(f"{str(key).replace('_', ' ')}: {item.get('message', 'is not valid')}")
+    if not problems:
+        return "Something in that request was not quite right. Please check it and try again."
+    return "Please check " + "; ".join(problems) + "."
+
+
+KIND_MESSAGES = {
+    400: "Something in that request was not quite right. Please check it and try again.",
+    401: "Please log in first.",
+    403: "That part of the garden's app is not open to your account.",
+    404: "We couldn't find that page. It may have moved, or the link may be old.",
+    405: "That action isn't available here.",
+    413: "That was more than we can take in one go. Please send something smaller.",
+    429: "That's a lot of tries in a short time. Please wait a few minutes and try again.",
+}
+
+
+def handle_http_error(request: Request, error: HTTPException) -> Response:
+    status = error.status_code
+    if isinstance(error, NotAuthorizedException) and not wants_json(request):
+        return Redirect(f"/login?next={request.url.path}")
+    if isinstance(error, ValidationException):
+        detail = describe_validation(error)
+        extra = error.extra
+    else:
+        detail = error.detail if error.detail and status != 404 else KIND_MESSAGES.get(status, "")
+        if status >= 500 or not detail or detail.startswith(("Not Found", "Method Not Allowed")):
+            detail = KIND_MESSAGES.get(status, "Something went wrong on our side.")
+        extra = error.extra if isinstance(error.extra, dict | list) else {}
+    headers = error.headers or None
+    if wants_json(request):
+        return _json(status, detail, extra, headers)
+    response = _page(request, status, detail)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def handle_server_error(request: Request, error: Exception) -> Response:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    message = "Something went wrong on our side. Nothing was changed; please try again."
+    if wants_json(request):
+        return _json(HTTP_500_INTERNAL_SERVER_ERROR, message)
+    return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, message)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_error,
+    HTTP_500_INTERNAL_SERVER_ERROR: handle_server_error,
+}

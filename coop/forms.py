@@ -1,0 +1,76 @@
+"""Read HTML forms into the same schemas the API uses, with messages a person understands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import msgspec
+
+from coop.errors import DomainError
+
+T = TypeVar("T")
+
+_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"of length >= (\d+)"), "please use at least {0} characters"),
+    (re.compile(r"of length <= (\d+)"), "please keep it to {0} characters or fewer"),
+    (re.compile(r"must match pattern"), "please use only letters, digits, dots, dashes or _"),
+    (re.compile(r">= (-?[\d.]+)"), "please give {0} or more"),
+    (re.compile(r"<= (-?[\d.]+)"), "please give {0} or less"),
+    (re.compile(r"Expected `int`"), "please give a whole number"),
+    (re.compile(r"Expected `(?:float|decimal)"), "please give a number"),
+    (re.compile(r"Expected `bool`"), "please answer yes or no"),
+    (re.compile(r"Expected `(?:date)"), "please give a date like 2026-06-01"),
+    (re.compile(r"Expected `(?:datetime)"), "please give a date and time like 2026-06-01T09:00"),
+    (re.compile(r"Expected `(?:time)"), "please give a time like 09:00"),
+    (re.compile(r"Invalid enum value"), "please pick one of the choices"),
+    (re.compile(r"Expected `str`"), "please give some text"),
+]
+_FIELD = re.compile(r"at `\$\.?([A-Za-z_][\w]*)")
+_MISSING = re.compile(r"missing required field `(\w+)`")
+
+
+def label(field: str) -> str:
+    return field.replace("_", " ").capitalize()
+
+
+def humanize(message: str, field: str | None = None) -> tuple[str, str | None]:
+    """Turn one msgspec message into ("Password: please use at least 10 characters", field)."""
+    if missing := _MISSING.search(message):
+        name = missing.group(1)
+        return f"{label(name)}: please fill this in", name
+    if field is None and (found := _FIELD.search(message)):
+        field = found.group(1)
+    for pattern, text in _RULES:
+        if match := pattern.search(message):
+            sentence = text.format(*match.groups())
+            return (f"{label(field)}: {sentence}" if field else sentence.capitalize()), field
+    return (f"{label(field)}: this doesn't look right" if field else "Please check the form"), field
+
+
+class FormError(DomainError):
+    """A form field is not right; ``field`` says which, so the page can point at it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.field = field
+
+
+def parse_form(form: Mapping[str, Any], schema: type[T], *, blank_is_none: bool = False) -> T:
+    """Convert form text into ``schema``, or raise a FormError that names the field."""
+    values: dict[str, Any] = {}
+    for key, value in form.items():
+        if key.startswith("_"):
+            continue
+        text = value.strip() if isinstance(value, str) else value
+        if text == "":
+            if blank_is_none:
+                values[key] = None
+            continue
+        values[key] = text
+    try:
+        return msgspec.convert(values, schema, strict=False)
+    except msgspec.ValidationError as error:
+        message, field = humanize(str(error))
+        raise FormError(message + ".", field) from error

@@ -1,0 +1,137 @@
+"""The JSON face of accounts: sessions, invites, registration, settings and data rights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+
+from coop import auth
+from coop.deps import AppSettings, CurrentMember
+from coop.members import service
+from coop.members.schemas import (
+    CalendarUrl,
+    InviteCreate,
+    InviteCreated,
+    LoginRequest,
+    MemberCreate,
+    MemberOut,
+    MemberUpdate,
+    MeOut,
+)
+from coop.settings import Settings
+from coop.tables import Member
+
+
+def member_out(member: Member) -> MemberOut:
+    return MemberOut(
+        id=member.id,
+        username=member.username,
+        display_name=member.display_name,
+        role=member.role,
+    )
+
+
+def member_feed_url(settings: Settings, member: Member) -> str:
+    return f"{settings.base_url}/calendar/members/{member.calendar_token}.ics"
+
+
+def me_out(settings: Settings, member: Member) -> MeOut:
+    return MeOut(
+        id=member.id,
+        username=member.username,
+        display_name=member.display_name,
+        role=member.role,
+        calendar_url=member_feed_url(settings, member),
+        contact=member.contact,
+        share_contact=member.share_contact,
+        max_shifts_per_week=member.max_shifts_per_week,
+        reminder_minutes=member.reminder_minutes,
+    )
+
+
+class SessionApi(Controller):
+    path = "/api/session"
+    tags = ["accounts"]
+
+    @post(status_code=HTTP_200_OK)
+    async def log_in(self, request: Request, data: JSONBody[LoginRequest]) -> MemberOut:
+        """Log in; the session cookie is replaced, never reused."""
+        member = await service.authenticate(
+            data.username, data.password, auth.client_address(request)
+        )
+        auth.start_session(request, member)
+        return member_out(member)
+
+    @delete(status_code=HTTP_204_NO_CONTENT)
+    async def log_out(self, request: Request) -> None:
+        auth.end_session(request)
+
+
+class MembersApi(Controller):
+    path = "/api"
+    tags = ["accounts"]
+
+    @post("/members")
+    async def register(self, request: Request, data: JSONBody[MemberCreate]) -> MemberOut:
+        """Create an account with an invite code (and log in)."""
+        address = auth.client_address(request)
+        await auth.ensure_not_throttled(f"invite:{address}", address)
+        try:
+            member = await service.register(data)
+        except service.InviteNotUsable:
+            await auth.record_failure(f"invite:{address}", address)
+            raise
+        auth.start_session(request, member)
+        return member_out(member)
+
+    @post("/invites", guards=[auth.requires_coordinator])
+    async def create_invite(
+        self, data: JSONBody[InviteCreate], member: CurrentMember
+    ) -> InviteCreated:
+        code, expires_at = await service.create_invite(member, data.role)
+        return InviteCreated(code=code, role=data.role, expires_at=expires_at.isoformat())
+
+
+class MeApi(Controller):
+    path = "/api/me"
+    tags = ["accounts"]
+    guards = [auth.requires_member]
+
+    @get()
+    async def me(self, member: CurrentMember, settings: AppSettings) -> MeOut:
+        return me_out(settings, member)
+
+    @patch()
+    async def update(
+        self, data: JSONBody[MemberUpdate], member: CurrentMember, settings: AppSettings
+    ) -> MeOut:
+        changes = {k: v for k, v in _struct_items(data)}
+        await service.update_settings(member, changes)
+        return me_out(settings, member)
+
+    @post("/calendar-token", status_code=HTTP_200_OK)
+    async def new_calendar_token(self, member: CurrentMember, settings: AppSettings) -> CalendarUrl:
+        await service.regenerate_calendar_token(member)
+        return CalendarUrl(calendar_url=member_feed_url(settings, member))
+
+    @get("/export")
+    async def export(self, member: CurrentMember) -> dict[str, Any]:
+        """Everything stored about you, as JSON."""
+        return await service.export(member)
+
+    @delete(status_code=HTTP_204_NO_CONTENT)
+    async def close_account(self, request: Request, member: CurrentMember) -> None:
+        await service.close_account(member)
+        auth.end_session(request)
+
+
+def _struct_items(data: JSONBody[MemberUpdate]) -> list[tuple[str, Any]]:
+    return [
+        (name, getattr(data, name))
+        for name in data.__struct_fields__
+        if getattr(data, name) is not msgspec.UNSET
+    ]

@@ -1,0 +1,216 @@
+"""Accounts: invites, registration, log-in, settings, export and closing an account."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from piccolo.columns import ForeignKey
+from piccolo.table import Table
+
+from coop import auth
+from coop.db import writing
+from coop.errors import Conflict, DomainError, NotFound
+from coop.members.schemas import MemberCreate
+from coop.tables import TABLES, Invite, Member
+
+INVITE_LIFETIME = timedelta(days=14)
+ROLE_LABELS = {
+    "participant": "participant",
+    "peer_supporter": "peer supporter",
+    "coordinator": "coordinator",
+}
+
+
+class BadCredentials(DomainError):
+    status_code = 401
+
+
+class InviteNotUsable(DomainError):
+    status_code = 400
+
+
+def _invite_code() -> str:
+    """Easy to read aloud or type on a phone: four groups of four, no look-alike letters."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def _normalise_code(code: str) -> str:
+    return code.strip().upper().replace(" ", "")
+
+
+async def create_invite(by: Member, role: str) -> tuple[str, datetime]:
+    code = _invite_code()
+    expires_at = datetime.now(UTC) + INVITE_LIFETIME
+    await Invite.insert(
+        Invite(
+            code_hash=auth.token_hash(_normalise_code(code)),
+            role=role,
+            created_by=by.id,
+            expires_at=expires_at,
+        )
+    )
+    return code, expires_at
+
+
+async def register(data: MemberCreate) -> Member:
+    """Use an invite (once) and create the member it was meant for."""
+    password_hash = await auth.hash_password_async(data.password)
+    code_hash = auth.token_hash(_normalise_code(data.invite_code))
+    async with writing():
+        invite = await Invite.objects().where(Invite.code_hash == code_hash).first()
+        now = datetime.now(UTC)
+        if invite is None:
+            raise InviteNotUsable(
+                "We don't recognise that invite code. Please check it, or ask a coordinator "
+                "for a new one.",
+                field="invite_code",
+            )
+        if invite.used_at is not None:
+            raise InviteNotUsable(
+                "That invite code has already been used. Please ask a coordinator for a new one.",
+                field="invite_code",
+            )
+        if invite.expires_at <= now:
+            raise InviteNotUsable(
+                "That invite code has expired. Please ask a coordinator for a new one.",
+                field="invite_code",
+            )
+        if await Member.exists().where(Member.username == data.username.lower()):
+            raise Conflict(
+                f"The username “{data.username}” is taken. Please choose another.",
+                field="username",
+            )
+        token, digest = auth.new_secret_token()
+        member = Member(
+            username=data.username.lower(),
+            display_name=data.display_name.strip(),
+            role=invite.role,
+            password_hash=password_hash,
+            calendar_token=token,
+            calendar_token_hash=digest,
+        )
+        await member.save()
+        await Invite.update({Invite.used_at: now, Invite.used_by: member.id}).where(
+            Invite.id == invite.id
+        )
+    return member
+
+
+async def create_member(username: str, display_name: str, password: str, role: str) -> Member:
+    """Create a member directly (the first coordinator, the demo season)."""
+    if await Member.exists().where(Member.username == username.lower()):
+        raise Conflict(f"The username “{username}” is taken.")
+    token, digest = auth.new_secret_token()
+    member = Member(
+        username=username.lower(),
+        display_name=display_name,
+        role=role,
+        password_hash=await auth.hash_password_async(password),
+        calendar_token=token,
+        calendar_token_hash=digest,
+    )
+    await member.save()
+    return member
+
+
+async def authenticate(username: str, password: str, address: str) -> Member:
+    """The member these credentials belong to, or a kind refusal (and a throttle tick)."""
+    await auth.ensure_not_throttled(username, address)
+    member = await Member.objects().where(Member.username == username.strip().lower()).first()
+    if not await auth.check_password(member, password):
+        await auth.record_failure(username, address)
+        raise BadCredentials(
+            "That username and password don't match. Please try again.", field="password"
+        )
+    await auth.clear_failures(username)
+    return member
+
+
+async def update_settings(member: Member, changes: dict[str, Any]) -> Member:
+    """Apply only the settings that were sent."""
+    allowed = {
+        "display_name",
+        "max_shifts_per_week",
+        "share_contact",
+        "contact",
+        "reminder_minutes",
+    }
+    values = {key: value for key, value in changes.items() if key in allowed}
+    if "display_name" in values:
+        values["display_name"] = values["display_name"].strip()
+        if not values["display_name"]:
+            raise DomainError("Please give a display name.", field="display_name")
+    if values:
+        await Member.update(values).where(Member.id == member.id)
+        for key, value in values.items():
+            setattr(member, key, value)
+    return member
+
+
+async def regenerate_calendar_token(member: Member) -> str:
+    """A new secret link; the old one stops working at once."""
+    token, digest = auth.new_secret_token()
+    await Member.update({Member.calendar_token: token, Member.calendar_token_hash: digest}).where(
+        Member.id == member.id
+    )
+    member.calendar_token = token
+    return token
+
+
+async def get_member(member_id: int) -> Member:
+    member = await Member.objects().where(Member.id == member_id).first()
+    if member is None:
+        raise NotFound("We couldn't find that member.")
+    return member
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def _member_columns(table: type[Table]) -> list[ForeignKey]:
+    return [
+        c
+        for c in table._meta.foreign_key_columns
+        if c._foreign_key_meta.resolved_references is Member
+    ]
+
+
+async def export(member: Member) -> dict[str, Any]:
+    """Everything stored about the member: their row and every row that points at them."""
+    row = await Member.select().where(Member.id == member.id).first()
+    row["password_hash"] = "(stored as an argon2id hash; not shown)"
+    data: dict[str, Any] = {"member": {k: _plain(v) for k, v in row.items()}}
+    for table in TABLES:
+        if table is Member:
+            continue
+        columns = _member_columns(table)
+        if not columns:
+            continue
+        condition = columns[0] == member.id
+        for column in columns[1:]:
+            condition = condition | (column == member.id)
+        rows = await table.select().where(condition)
+        if rows:
+            data[table._meta.tablename] = [{k: _plain(v) for k, v in r.items()} for r in rows]
+    return data
+
+
+async def close_account(member: Member) -> None:
+    """Remove the member's personal data; harvest and sales records stay, without the name."""
+    from coop.shifts.service import release_member
+
+    async with writing():
+        await release_member(member.id)
+        await Member.delete().where(Member.id == member.id)

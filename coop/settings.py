@@ -1,0 +1,65 @@
+"""Settings read once from the environment, so tests can build an app for any database."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DATABASE_URL = "sqlite:///coop.sqlite3"
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"
+
+
+class SettingsError(ValueError):
+    """A setting in the environment cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = DEV_SECRET_KEY
+    timezone: str = "America/Chicago"
+    base_url: str = "http://127.0.0.1:8000"
+    season_feed_public: bool = True
+    debug: bool = False
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise SettingsError(f"COOP_TIMEZONE {self.timezone!r} is not an IANA zone") from error
+        if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise SettingsError("COOP_DATABASE_URL must start with sqlite:/// or postgresql://")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from COOP_* variables, falling back to safe local defaults."""
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=env.get("COOP_DATABASE_URL", DEFAULT_DATABASE_URL),
+            secret_key=env.get("COOP_SECRET_KEY", DEV_SECRET_KEY),
+            timezone=env.get("COOP_TIMEZONE", "America/Chicago"),
+            base_url=env.get("COOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            season_feed_public=env.get("COOP_SEASON_FEED_PUBLIC", "1") not in {"0", "false", "no"},
+            debug=env.get("COOP_DEBUG", "") in {"1", "true", "yes"},
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:///")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Mark cookies Secure whenever the public address is HTTPS."""
+        return self.base_url.startswith("https://")

@@ -1,0 +1,287 @@
+"""Every table of the garden, in one place and one migration stream.
+
+Quantities of produce are stored as integer thousandths of their unit (``quantity_milli``)
+and money as integer cents: SQLite keeps ``Numeric`` as a float, and totals must be exact.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Time,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+ROLES = ("participant", "peer_supporter", "coordinator")
+PAIR_STATUSES = ("proposed", "active", "ended", "declined")
+SHIFT_STATUSES = ("scheduled", "cancelled")
+PLACEMENT_STATUSES = ("confirmed", "awaiting_partner", "waitlisted")
+ATTENDANCE_STATUSES = ("attended", "excused", "absent")
+SALE_CHANNELS = ("market", "café", "event", "wholesale", "online")
+DEFAULT_SHIFT_KINDS = (
+    ("planting", "Planting"),
+    ("weeding", "Weeding"),
+    ("harvesting", "Harvesting"),
+    ("composting", "Composting"),
+    ("watering", "Watering"),
+    ("other", "Other"),
+)
+
+
+class Member(Table):
+    """A person with an account: a participant, peer supporter or coordinator."""
+
+    username = Varchar(length=40, unique=True)
+    display_name = Varchar(length=60)
+    role = Varchar(length=20, default="participant")
+    password_hash = Varchar(length=200)
+    contact = Varchar(length=200, default="")
+    share_contact = Boolean(default=False)
+    max_shifts_per_week = Integer(null=True, default=None)
+    reminder_minutes = Integer(null=True, default=None)
+    calendar_token = Varchar(length=64, default="")
+    calendar_token_hash = Varchar(length=64, unique=True, null=True, default=None)
+    session_version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Invite(Table):
+    """A single-use, expiring code a coordinator hands to a newcomer."""
+
+    code_hash = Varchar(length=64, unique=True)
+    role = Varchar(length=20, default="participant")
+    created_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    used_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+
+
+class LoginThrottle(Table):
+    """Failed log-ins per username or address, shared by every app process."""
+
+    key = Varchar(length=200, unique=True)
+    failures = Integer(default=0)
+    window_started_at = Timestamptz(default=TimestamptzNow())
+
+
+class Pair(Table):
+    """Two equal partners; ``member_a`` is simply the lower id, never a rank."""
+
+    member_a = ForeignKey(Member, on_delete=OnDelete.cascade, index=True)
+    member_b = ForeignKey(Member, on_delete=OnDelete.cascade, index=True)
+    proposed_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    status = Varchar(length=20, default="proposed")
+    calendar_token = Varchar(length=64, default="")
+    calendar_token_hash = Varchar(length=64, unique=True, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ShiftKind(Table):
+    """What a shift is for: planting, weeding, ... (coordinators may add more)."""
+
+    slug = Varchar(length=40, unique=True)
+    label = Varchar(length=60)
+
+
+class Series(Table):
+    """A recurring plan (RFC 5545 RRULE) that created one shift per occurrence."""
+
+    title = Varchar(length=120)
+    kind = ForeignKey(ShiftKind, on_delete=OnDelete.restrict)
+    rrule = Text()
+    first_date = Date()
+    start_time = Time()
+    end_time = Time()
+    pair_slots = Integer(default=1)
+    location = Varchar(length=120, default="")
+    notes = Text(default="")
+    created_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Shift(Table):
+    """A paired work session; ``taken_slots`` counts slots in use, guarding capacity."""
+
+    title = Varchar(length=120)
+    kind = ForeignKey(ShiftKind, on_delete=OnDelete.restrict)
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    location = Varchar(length=120, default="")
+    pair_slots = Integer(default=1)
+    taken_slots = Integer(default=0)
+    notes = Text(default="")
+    status = Varchar(length=20, default="scheduled")
+    cancel_reason = Varchar(length=200, default="")
+    sequence = Integer(default=0)
+    series = ForeignKey(Series, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Placement(Table):
+    """One pair slot of a shift (or a place in its waitlist), held by one or two members."""
+
+    shift = ForeignKey(Shift, on_delete=OnDelete.cascade, index=True)
+    status = Varchar(length=20)
+    pair = ForeignKey(Pair, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PlacementMember(Table):
+    """A member's seat in a placement; unique per (shift, member)."""
+
+    placement = ForeignKey(Placement, on_delete=OnDelete.cascade, index=True)
+    shift = ForeignKey(Shift, on_delete=OnDelete.cascade)
+    member = ForeignKey(Member, on_delete=OnDelete.cascade, index=True)
+    joined_at = Timestamptz(default=TimestamptzNow())
+
+
+class Attendance(Table):
+    """Whether a person came to a shift; hours come from it."""
+
+    shift = ForeignKey(Shift, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(Member, null=True, on_delete=OnDelete.set_null, index=True)
+    status = Varchar(length=20)
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class ShiftNote(Table):
+    """A short note after a shift, private to the pair who worked it."""
+
+    shift = ForeignKey(Shift, on_delete=OnDelete.cascade, index=True)
+    pair = ForeignKey(Pair, on_delete=OnDelete.cascade, index=True)
+    author = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    text = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Bed(Table):
+    """A bed or area of the garden."""
+
+    name = Varchar(length=80, unique=True)
+    size = Varchar(length=80, default="")
+    notes = Text(default="")
+
+
+class Crop(Table):
+    """Something the garden grows."""
+
+    name = Varchar(length=80)
+    variety = Varchar(length=80, default="")
+    default_unit = Varchar(length=10, default="kg")
+
+
+class Planting(Table):
+    """Seeds or seedlings put in a bed, perhaps during a planting shift."""
+
+    crop = ForeignKey(Crop, on_delete=OnDelete.restrict)
+    bed = ForeignKey(Bed, null=True, on_delete=OnDelete.set_null)
+    planted_on = Date()
+    amount = Varchar(length=80, default="")
+    shift = ForeignKey(Shift, null=True, on_delete=OnDelete.set_null)
+    notes = Text(default="")
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Harvest(Table):
+    """Produce picked: ``quantity_milli`` thousandths of ``unit``."""
+
+    crop = ForeignKey(Crop, on_delete=OnDelete.restrict, index=True)
+    bed = ForeignKey(Bed, null=True, on_delete=OnDelete.set_null)
+    shift = ForeignKey(Shift, null=True, on_delete=OnDelete.set_null)
+    pair = ForeignKey(Pair, null=True, on_delete=OnDelete.set_null)
+    harvested_on = Date(index=True)
+    quantity_milli = Integer()
+    unit = Varchar(length=10)
+    notes = Text(default="")
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Product(Table):
+    """Something the garden sells, such as a strawberry-basil pop."""
+
+    name = Varchar(length=80)
+    unit = Varchar(length=20, default="pop")
+    price_cents = Integer()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Batch(Table):
+    """A production run of a product."""
+
+    product = ForeignKey(Product, on_delete=OnDelete.restrict, index=True)
+    made_on = Date(index=True)
+    quantity = Integer()
+    notes = Text(default="")
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BatchProduce(Table):
+    """Produce a batch used: ``quantity_milli`` thousandths of ``unit`` of a crop."""
+
+    batch = ForeignKey(Batch, on_delete=OnDelete.cascade, index=True)
+    crop = ForeignKey(Crop, on_delete=OnDelete.restrict)
+    quantity_milli = Integer()
+    unit = Varchar(length=10)
+
+
+class Sale(Table):
+    """Pops sold; money in integer cents."""
+
+    product = ForeignKey(Product, on_delete=OnDelete.restrict, index=True)
+    sold_on = Date(index=True)
+    quantity = Integer()
+    unit_price_cents = Integer()
+    channel = Varchar(length=20)
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Correction(Table):
+    """What a corrected record held before, who changed it and when."""
+
+    record_type = Varchar(length=20)
+    record_id = Integer(index=True)
+    changed_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    changed_at = Timestamptz(default=TimestamptzNow())
+    before = JSON()
+
+
+TABLES: list[type[Table]] = [
+    Member,
+    Invite,
+    LoginThrottle,
+    Pair,
+    ShiftKind,
+    Series,
+    Shift,
+    Placement,
+    PlacementMember,
+    Attendance,
+    ShiftNote,
+    Bed,
+    Crop,
+    Planting,
+    Harvest,
+    Product,
+    Batch,
+    BatchProduce,
+    Sale,
+    Correction,
+]

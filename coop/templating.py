@@ -1,0 +1,34 @@
+"""Jinja filters that show UTC instants in the garden's own time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from jinja2 import Environment
+
+from coop.settings import Settings
+
+
+def configure_environment(env: Environment, settings: Settings) -> None:
+    """Register the filters every template may use."""
+    zone = settings.zone
+
+    def local(value: datetime) -> datetime:
+        return value.astimezone(zone)
+
+    def when(value: datetime) -> str:
+        """Saturday 6 June, 9:00 am."""
+        moment = local(value)
+        return f"{moment:%A} {moment.day} {moment:%B}, {clock(moment)}"
+
+    def clock(value: datetime) -> str:
+        moment = local(value)
+        hour = moment.hour % 12 or 12
+        return f"{hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+    def money(cents: int) -> str:
+        dollars, rest = divmod(cents, 100)
+        return f"${dollars:,}.{rest:02d}" if rest else f"${dollars:,}"
+
+    env.filters.update(local=local, when=when, clock=clock, money=money)
+    env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
