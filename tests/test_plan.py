@@ -67,7 +67,9 @@ GUARDED = [
 
 
 @pytest.mark.parametrize("role", ["participant", "peer_supporter", "anonymous"])
-@pytest.mark.parametrize(("method", "url", "body"), GUARDED, ids=[f"{m} {u}" for m, u, _ in GUARDED])
+@pytest.mark.parametrize(
+    ("method", "url", "body"), GUARDED, ids=[f"{m} {u}" for m, u, _ in GUARDED]
+)
 async def test_only_coordinators_plan(garden, client, role, method, url, body):
     coordinator = await garden.first_coordinator()
     shift = await plan_shift(coordinator)
@@ -125,7 +127,9 @@ async def test_the_six_kinds_exist_and_coordinators_add_more(garden):
         "other",
     ]
 
-    added = await coordinator.post("/api/kinds", json={"slug": "seed-saving", "label": "Seed saving"})
+    added = await coordinator.post(
+        "/api/kinds", json={"slug": "seed-saving", "label": "Seed saving"}
+    )
     again = await coordinator.post("/api/kinds", json={"slug": "seed-saving", "label": "Seeds"})
     shouty = await coordinator.post("/api/kinds", json={"slug": "Seed Saving!", "label": "Seeds"})
 
@@ -148,9 +152,7 @@ async def test_a_single_shift_is_read_on_the_garden_clock_and_stored_in_utc(gard
     coordinator = await garden.first_coordinator()
 
     summer = await plan_shift(coordinator)
-    winter = await plan_shift(
-        coordinator, starts_at="2027-01-12T09:00", ends_at="2027-01-12T11:30"
-    )
+    winter = await plan_shift(coordinator, starts_at="2027-01-12T09:00", ends_at="2027-01-12T11:30")
     with_offset = await plan_shift(
         coordinator, starts_at="2027-06-01T09:00:00+02:00", ends_at="2027-06-01T10:00:00Z"
     )
@@ -172,7 +174,10 @@ async def test_a_single_shift_is_read_on_the_garden_clock_and_stored_in_utc(gard
         "series_id": None,
         "updated_at": summer["updated_at"],
     }
-    assert (winter["starts_at"], winter["ends_at"]) == ("2027-01-12T15:00:00Z", "2027-01-12T17:30:00Z")
+    assert (winter["starts_at"], winter["ends_at"]) == (
+        "2027-01-12T15:00:00Z",
+        "2027-01-12T17:30:00Z",
+    )
     assert (with_offset["starts_at"], with_offset["ends_at"]) == (
         "2027-06-01T07:00:00Z",
         "2027-06-01T10:00:00Z",
@@ -336,15 +341,21 @@ async def test_cancel_one_shift_with_a_reason(garden):
 async def test_cancel_a_whole_day_on_the_garden_clock(garden):
     coordinator = await garden.first_coordinator()
     # 14 July 2027 in Chicago runs from 05:00 UTC on the 14th to 05:00 UTC on the 15th.
-    morning = await plan_shift(coordinator, starts_at="2027-07-14T07:00", ends_at="2027-07-14T09:00")
+    morning = await plan_shift(
+        coordinator, starts_at="2027-07-14T07:00", ends_at="2027-07-14T09:00"
+    )
     evening = await plan_shift(
         coordinator, starts_at="2027-07-14T21:00", ends_at="2027-07-14T23:00"
     )
     day_before_late = await plan_shift(
         coordinator, starts_at="2027-07-13T23:00", ends_at="2027-07-13T23:30"
     )
-    next_day = await plan_shift(coordinator, starts_at="2027-07-15T09:00", ends_at="2027-07-15T11:00")
-    already = await plan_shift(coordinator, starts_at="2027-07-14T12:00", ends_at="2027-07-14T13:00")
+    next_day = await plan_shift(
+        coordinator, starts_at="2027-07-15T09:00", ends_at="2027-07-15T11:00"
+    )
+    already = await plan_shift(
+        coordinator, starts_at="2027-07-14T12:00", ends_at="2027-07-14T13:00"
+    )
     await coordinator.post(f"/api/shifts/{already['id']}/cancel", json={"reason": "rain"})
 
     response = await coordinator.post(
@@ -411,7 +422,9 @@ async def test_plan_a_single_shift_and_a_kind_with_the_forms(garden, client):
     assert "0/2" in planned.text
     assert count_shifts(client) == 1
 
-    no_slots = await coordinator.form("/plan/shifts", {**typed, "end_time": "12:00", "pair_slots": "0"})
+    no_slots = await coordinator.form(
+        "/plan/shifts", {**typed, "end_time": "12:00", "pair_slots": "0"}
+    )
     assert no_slots.status_code == 400
     assert "Pair slots: please give 1 or more." in no_slots.text
     assert count_shifts(client) == 1
@@ -457,7 +470,9 @@ async def test_edit_cancel_and_cancel_a_day_with_the_forms(garden, client):
     no_reason = await coordinator.form("/plan/days/cancel", {"day": "2027-06-01", "reason": ""})
     assert no_reason.status_code == 400
     assert "Reason: please fill this in." in no_reason.text
-    day = await coordinator.form("/plan/days/cancel", {"day": "2027-06-01", "reason": "Heat advisory"})
+    day = await coordinator.form(
+        "/plan/days/cancel", {"day": "2027-06-01", "reason": "Heat advisory"}
+    )
     assert "Cancelled 1 shift on Tuesday 1 June: Heat advisory." in day.text
     watering = in_app(client, Shift.select().where(Shift.id == other["id"]).first())
     assert (watering["status"], watering["cancel_reason"]) == ("cancelled", "Heat advisory")

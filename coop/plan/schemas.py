@@ -23,7 +23,7 @@ Moment = Annotated[
     ),
 ]
 ClockTime = Annotated[
-    str, msgspec.Meta(min_length=4, max_length=8, description="garden-clock time, like 09:00")
+    str, msgspec.Meta(min_length=4, max_length=16, description="garden-clock time, like 09:00")
 ]
 # A slot holds one pair; 40 pairs is more than any garden bed has room for.
 PairSlots = Annotated[int, msgspec.Meta(ge=1, le=40)]
