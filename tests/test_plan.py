@@ -506,3 +506,41 @@ async def test_the_planner_list_pages_through_the_shifts_ahead(garden):
     assert 'href="/plan?offset=0">Earlier shifts' in second.text
     links = re.findall(r'href="/shifts/(\d+)"', second.text)
     assert len(links) == 5
+
+
+async def test_the_edit_page_shows_who_is_coming_and_who_waits(garden, client):
+    from coop.tables import Placement, PlacementMember
+
+    coordinator = await garden.first_coordinator()
+    shift = await plan_shift(coordinator, pair_slots=2)
+    people = {
+        name: (await garden.member(name.lower(), name)).id for name in ("Sam", "Jo", "Lee", "Kim")
+    }
+
+    async def place(status, *names):
+        placement = Placement(shift=shift["id"], status=status)
+        await placement.save()
+        for name in names:
+            await PlacementMember(
+                placement=placement.id, shift=shift["id"], member=people[name]
+            ).save()
+
+    # The placements service owns sign-ups; here the rows are written as it would leave them.
+    for status, names in [
+        ("confirmed", ("Sam", "Jo")),
+        ("awaiting_partner", ("Lee",)),
+        ("waitlisted", ("Kim",)),
+    ]:
+        client.blocking_portal.call(place, status, *names)
+    in_app(client, Shift.update({Shift.taken_slots: 2}).where(Shift.id == shift["id"]))
+
+    page = await coordinator.get(f"/plan/shifts/{shift['id']}")
+
+    assert "2 of 2 pair slots taken" in page.text
+    assert "<li>Sam and Jo</li>" in page.text
+    assert "<li>Lee (waiting for a partner)</li>" in page.text
+    assert "Waitlist, in order</h3>\n  <ol>\n    <li>Kim</li>" in page.text
+    await coordinator.form(f"/plan/shifts/{shift['id']}/cancel", {"reason": "Rain"})
+    again = await coordinator.form(f"/plan/shifts/{shift['id']}/cancel", {"reason": "Rain"})
+    assert again.status_code == 409
+    assert "That shift is already cancelled." in again.text

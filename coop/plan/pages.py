@@ -206,6 +206,7 @@ class PlanPages(Controller):
         async with reading():
             shift = await service.get_shift(shift_id)
             kinds = await service.list_kinds()
+            roster = await service.roster(shift_id)
         starts = wall_clock(shift["starts_at"], settings.zone)
         ends = wall_clock(shift["ends_at"], settings.zone)
         current = {
@@ -219,7 +220,7 @@ class PlanPages(Controller):
             "notes": shift["notes"],
             "scope": "this",
         }
-        context = {"shift": shift, "kinds": kinds, "form": current, **extra}
+        context = {"shift": shift, "kinds": kinds, "roster": roster, "form": current, **extra}
         return Template("plan/shift.html", context=context, status_code=status_code)
 
     @get("/shifts/{shift_id:int}")

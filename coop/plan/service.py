@@ -23,7 +23,7 @@ from coop.plan.recurrence import (
     wall_clock,
 )
 from coop.plan.schemas import KindCreate, SeriesCreate, ShiftCreate, ShiftUpdate
-from coop.tables import Series, Shift, ShiftKind
+from coop.tables import PlacementMember, Series, Shift, ShiftKind
 
 MAX_SHIFT_LENGTH = timedelta(hours=16)
 PLAN_BACK = timedelta(days=366)
@@ -307,6 +307,26 @@ async def _cancel(ids: list[int], reason: str) -> None:
             Shift.updated_at: datetime.now(UTC),
         }
     ).where(Shift.id.is_in(ids))
+
+
+async def roster(shift_id: int) -> list[dict[str, Any]]:
+    """Who holds each pair slot, then who waits, in order: display names only."""
+    rows = await (
+        PlacementMember.select(
+            PlacementMember.placement,
+            PlacementMember.placement.status.as_alias("status"),
+            PlacementMember.member.display_name.as_alias("name"),
+        )
+        .where(PlacementMember.shift == shift_id)
+        .order_by(PlacementMember.placement.created_at)
+        .order_by(PlacementMember.placement)
+        .order_by(PlacementMember.joined_at)
+    )
+    entries: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        entry = entries.setdefault(row["placement"], {"status": row["status"], "names": []})
+        entry["names"].append(row["name"])
+    return list(entries.values())
 
 
 # --- the planner's list ------------------------------------------------------------------------
