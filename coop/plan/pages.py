@@ -54,9 +54,7 @@ class PlanPages(Controller):
     include_in_schema = False
     guards = [auth.requires_coordinator]
 
-    async def _render(
-        self, settings: AppSettings, offset: int = 0, status_code: int = 200, **extra: Any
-    ) -> Template:
+    async def _render(self, offset: int = 0, status_code: int = 200, **extra: Any) -> Template:
         offset = max(0, offset)
         shifts, total = await service.upcoming(PAGE_SIZE, offset)
         async with reading():
@@ -78,9 +76,9 @@ class PlanPages(Controller):
         return Template("plan/plan.html", context=context, status_code=status_code)
 
     @get()
-    async def plan(self, settings: AppSettings, offset: FromQuery[int] = 0) -> Template:
+    async def plan(self, offset: FromQuery[int] = 0) -> Template:
         """The planner: forms for series, shifts, kinds and days, and the shifts ahead."""
-        return await self._render(settings, offset)
+        return await self._render(offset)
 
     @post("/series")
     async def series(
@@ -111,7 +109,6 @@ class PlanPages(Controller):
         except DomainError as error:
             message, field = _refusal(error)
             return await self._render(
-                settings,
                 status_code=error.status_code,
                 series_form=data,
                 series_days=days,
@@ -119,7 +116,7 @@ class PlanPages(Controller):
                 series_field=field,
             )
         return await self._render(
-            settings, series_form=data, series_days=days, preview=occurrences, rrule=spec.rrule
+            series_form=data, series_days=days, preview=occurrences, rrule=spec.rrule
         )
 
     @post("/shifts")
@@ -144,7 +141,6 @@ class PlanPages(Controller):
         except DomainError as error:
             message, field = _refusal(error)
             return await self._render(
-                settings,
                 status_code=error.status_code,
                 shift_form=data,
                 shift_error=message,
@@ -154,16 +150,13 @@ class PlanPages(Controller):
         return Redirect("/plan")
 
     @post("/kinds")
-    async def add_kind(
-        self, request: Request, data: Form, settings: AppSettings
-    ) -> Template | Redirect:
+    async def add_kind(self, request: Request, data: Form) -> Template | Redirect:
         try:
             values = {**data, "slug": str(data.get("slug", "")).strip().lower()}
             kind = await service.add_kind(parse_form(values, KindCreate))
         except DomainError as error:
             message, field = _refusal(error)
             return await self._render(
-                settings,
                 status_code=error.status_code,
                 kind_form=data,
                 kind_error=message,
@@ -183,7 +176,6 @@ class PlanPages(Controller):
         except DomainError as error:
             message, field = _refusal(error)
             return await self._render(
-                settings,
                 status_code=error.status_code,
                 day_form=data,
                 day_error=message,
