@@ -232,43 +232,61 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
             new_end = to_utc(parse_moment(changes["ends_at"], "ends_at"), zone, "ends_at")
             end_delta = wall_clock(new_end, zone) - wall_clock(shift["ends_at"], zone)
         now = datetime.now(UTC)
-        for target in targets:
-            values = dict(common)
-            if start_delta:
-                values["starts_at"] = shift_wall_clock(target["starts_at"], start_delta, zone)
-            if end_delta:
-                values["ends_at"] = shift_wall_clock(target["ends_at"], end_delta, zone)
-            if "starts_at" in values or "ends_at" in values:
+        if not (start_delta or end_delta):
+            await _apply(targets, common, now, zone)  # the same values for all: one UPDATE
+        else:  # each shift moves by the same wall-clock amount: its own UTC times
+            for target in targets:
+                values = dict(common)
+                if start_delta:
+                    values["starts_at"] = shift_wall_clock(target["starts_at"], start_delta, zone)
+                if end_delta:
+                    values["ends_at"] = shift_wall_clock(target["ends_at"], end_delta, zone)
                 check_times(
                     values.get("starts_at", target["starts_at"]),
                     values.get("ends_at", target["ends_at"]),
                 )
-            await _apply(target, values, now, zone)
-        return [await get_shift(target["id"]) for target in targets]
+                await _apply([target], values, now, zone)
+        ids = [target["id"] for target in targets]
+        return await _shift_query().where(Shift.id.is_in(ids)).order_by(Shift.starts_at)
 
 
 async def _apply(
-    target: dict[str, Any], values: dict[str, Any], now: datetime, zone: ZoneInfo
+    targets: list[dict[str, Any]], values: dict[str, Any], now: datetime, zone: ZoneInfo
 ) -> None:
-    """Write one shift's changes, bumping ``sequence`` when a calendar would see them."""
-    visible = any(name in values and values[name] != target[name] for name in CALENDAR_FIELDS)
-    columns: dict[Any, Any] = {Shift._meta.get_column_by_name(k): v for k, v in values.items()}
-    columns[Shift.updated_at] = now
-    if visible:
-        columns[Shift.sequence] = Shift.sequence + 1
-    query = Shift.update(columns).where(Shift.id == target["id"])
-    if "pair_slots" in values:
-        query = query.where(Shift.taken_slots <= values["pair_slots"])
-    if not await query.returning(Shift.id):
-        taken = (await get_shift(target["id"]))["taken_slots"]
-        local = wall_clock(target["starts_at"], zone)
-        raise SlotsTaken(
-            f"{taken} pair{'s are' if taken != 1 else ' is'} already signed up for the shift on "
-            f"{local:%Y-%m-%d}, so it needs at least {taken} pair slot{'s' if taken != 1 else ''}. "
-            "Nobody loses their place without asking.",
-            field="pair_slots",
-            shift_id=target["id"],
+    """Write the same changes to ``targets``; bump ``sequence`` where a calendar would see them."""
+    seen = {
+        target["id"]: any(
+            name in values and values[name] != target[name] for name in CALENDAR_FIELDS
         )
+        for target in targets
+    }
+    for visible in (True, False):
+        ids = [shift_id for shift_id, changed in seen.items() if changed is visible]
+        if not ids:
+            continue
+        columns: dict[Any, Any] = {Shift._meta.get_column_by_name(k): v for k, v in values.items()}
+        columns[Shift.updated_at] = now
+        if visible:
+            columns[Shift.sequence] = Shift.sequence + 1
+        query = Shift.update(columns).where(Shift.id.is_in(ids))
+        if "pair_slots" in values:
+            query = query.where(Shift.taken_slots <= values["pair_slots"])
+        done = {row["id"] for row in await query.returning(Shift.id)}
+        if len(done) < len(ids):
+            short = next(target for target in targets if target["id"] in set(ids) - done)
+            await _refuse_fewer_slots(short, zone)
+
+
+async def _refuse_fewer_slots(target: dict[str, Any], zone: ZoneInfo) -> None:
+    taken = (await get_shift(target["id"]))["taken_slots"]
+    local = wall_clock(target["starts_at"], zone)
+    raise SlotsTaken(
+        f"{taken} pair{'s are' if taken != 1 else ' is'} already signed up for the shift on "
+        f"{local:%Y-%m-%d}, so it needs at least {taken} pair slot{'s' if taken != 1 else ''}. "
+        "Nobody loses their place without asking.",
+        field="pair_slots",
+        shift_id=target["id"],
+    )
 
 
 async def cancel_shift(shift_id: int, reason: str) -> dict[str, Any]:
