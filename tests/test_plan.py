@@ -96,20 +96,41 @@ async def test_only_coordinators_plan(garden, client, role, method, url, body):
     )
 
 
-@pytest.mark.parametrize("path", ["/plan", "/plan/shifts/1"])
+PAGE_FORMS = [
+    ("/plan/series", {"title": "Mine", "kind": "weeding", "days": ["TU"], "action": "create"}),
+    ("/plan/shifts", {"title": "Mine", "kind": "weeding", "date": "2027-06-02"}),
+    ("/plan/kinds", {"slug": "mine", "label": "Mine"}),
+    ("/plan/days/cancel", {"day": "2027-06-01", "reason": "Mine"}),
+    ("/plan/shifts/1", {"title": "Mine"}),
+    ("/plan/shifts/1/cancel", {"reason": "Mine"}),
+]
+
+
+@pytest.mark.parametrize("path", ["/plan", "/plan/shifts/1"] + [url for url, _ in PAGE_FORMS])
 @pytest.mark.parametrize("role", ["participant", "peer_supporter"])
-async def test_planner_pages_are_for_coordinators(garden, role, path):
+async def test_planner_pages_are_for_coordinators(garden, client, role, path):
     coordinator = await garden.first_coordinator()
     await plan_shift(coordinator)
     member = await garden.member("sam", "Sam", role=role)
+    form = dict(PAGE_FORMS).get(path)
 
-    response = await member.get(path)
+    response = await (member.form(path, form) if form else member.get(path))
+    anonymous = garden.anonymous()
+    as_anonymous = await (anonymous.form(path, form) if form else anonymous.get(path))
 
     assert response.status_code == 403
     assert "Only coordinators can do that" in response.text
-    anonymous = await garden.anonymous().get(path)
-    assert anonymous.url.path == "/login"
-    assert "next=" in str(anonymous.url)
+    assert as_anonymous.url.path == "/login"
+    assert "next=" in str(as_anonymous.url)
+    assert count_shifts(client) == 1
+    shift = in_app(client, Shift.select().where(Shift.id == 1).first())
+    assert (shift["title"], shift["status"], shift["sequence"]) == (
+        "Tuesday weeding",
+        "scheduled",
+        0,
+    )
+    kinds = (await member.get("/api/kinds")).json()
+    assert "mine" not in [kind["slug"] for kind in kinds]
 
 
 # --- kinds ---------------------------------------------------------------------------------------
