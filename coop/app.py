@@ -20,6 +20,8 @@ from coop.deps import dependencies
 from coop.errors import EXCEPTION_HANDLERS
 from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
+from coop.plan.api import KindsApi, PlanApi
+from coop.plan.pages import PlanPages
 from coop.security import SecurityHeadersMiddleware
 from coop.settings import Settings
 from coop.shifts.pages import HomePage
@@ -64,6 +66,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountPages,
             MePages,
             HomePage,
+            KindsApi,
+            PlanApi,
+            PlanPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies=dependencies(settings),
