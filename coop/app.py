@@ -6,10 +6,10 @@ from pathlib import Path
 
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
@@ -18,8 +18,15 @@ from coop import auth
 from coop.db import POOL_MAX_SIZE, bind, enable_wal, engine_for
 from coop.deps import dependencies
 from coop.errors import EXCEPTION_HANDLERS
+from coop.garden.api import GardenApi
+from coop.garden.pages import HarvestPages
 from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
+from coop.reports.api import ReportsApi
+from coop.reports.exports import ExportsApi
+from coop.reports.pages import ReportPages
+from coop.sales.api import SalesApi
+from coop.sales.pages import SalesPages
 from coop.security import SecurityHeadersMiddleware
 from coop.settings import Settings
 from coop.shifts.pages import HomePage
@@ -64,6 +71,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountPages,
             MePages,
             HomePage,
+            GardenApi,
+            HarvestPages,
+            SalesApi,
+            SalesPages,
+            ReportsApi,
+            ExportsApi,
+            ReportPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies=dependencies(settings),
