@@ -46,7 +46,7 @@ def check_record_date(day: date, zone: ZoneInfo, field: str) -> date:
     if day.year < FIRST_YEAR:
         raise BadDate(f"{label}: please give a date from {FIRST_YEAR} on.", field=field)
     if day > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise BadDate(f"{label}: that date is still far in the future.", field=field)
+        raise BadDate(f"{label}: that date is far ahead; please check it.", field=field)
     return day
 
 

@@ -51,8 +51,8 @@ def parse_quantity(value: object, field: str = "quantity") -> Decimal:
         raise BadQuantity(f"{_label(field)}: please give an amount above zero.", field=field)
     if amount > MAX_QUANTITY:
         raise BadQuantity(
-            f"{_label(field)}: that is more than we can believe was picked at once "
-            f"(at most {MAX_QUANTITY:,}).",
+            f"{_label(field)}: that is more than one record can hold; please check the "
+            f"amount (at most {MAX_QUANTITY:,}).",
             field=field,
         )
     if amount.as_tuple().exponent < -3:  # type: ignore[operator]

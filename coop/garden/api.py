@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from coop import auth, corrections
 from coop.deps import AppSettings, CurrentMember
@@ -75,7 +75,7 @@ class GardenApi(Controller):
         year: Year = None,
         date_from: From = None,
         date_to: To = None,
-        crop_id: int | None = None,
+        crop_id: FromQuery[int | None] = None,
     ) -> list[HarvestOut]:
         filters = service.HarvestFilter(year, date_from, date_to, crop_id, limit, offset)
         rows, _total = await service.list_harvests(filters)
@@ -88,13 +88,13 @@ class GardenApi(Controller):
         return await service.log_harvest(member, data, settings.zone)
 
     @get("/harvests/{harvest_id:int}")
-    async def harvest(self, harvest_id: int) -> HarvestOut:
+    async def harvest(self, harvest_id: FromPath[int]) -> HarvestOut:
         return await service.get_harvest(harvest_id)
 
     @patch("/harvests/{harvest_id:int}")
     async def correct_harvest(
         self,
-        harvest_id: int,
+        harvest_id: FromPath[int],
         data: JSONBody[HarvestUpdate],
         member: CurrentMember,
         settings: AppSettings,
@@ -102,6 +102,6 @@ class GardenApi(Controller):
         return await service.correct_harvest(member, harvest_id, data, settings.zone)
 
     @get("/harvests/{harvest_id:int}/history")
-    async def harvest_history(self, harvest_id: int) -> list[CorrectionOut]:
+    async def harvest_history(self, harvest_id: FromPath[int]) -> list[CorrectionOut]:
         await service.get_harvest(harvest_id)
         return history_out(await corrections.history("harvest", harvest_id))

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -81,7 +81,7 @@ class HarvestPages(Controller):
         settings: AppSettings,
         date_from: From = None,
         date_to: To = None,
-        crop_id: int | None = None,
+        crop_id: FromQuery[int | None] = None,
         offset: Offset = 0,
     ) -> Template:
         """Harvests, newest first, filtered by date range and crop; and the form to log one."""
@@ -110,7 +110,7 @@ class HarvestPages(Controller):
         return Redirect(f"/shifts/{int(shift_id)}" if shift_id.isdigit() else "/harvests")
 
     @get("/harvests/{harvest_id:int}")
-    async def harvest(self, harvest_id: int, member: CurrentMember) -> Template:
+    async def harvest(self, harvest_id: FromPath[int], member: CurrentMember) -> Template:
         """One harvest, what it held before any correction, and the form to correct it."""
         return await self._detail(member, harvest_id)
 
@@ -144,7 +144,7 @@ class HarvestPages(Controller):
     async def correct(
         self,
         request: Request,
-        harvest_id: int,
+        harvest_id: FromPath[int],
         data: Form,
         member: CurrentMember,
         settings: AppSettings,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get
+from litestar.params import FromPath
 from litestar.response import Template
 
 from coop import auth
@@ -32,7 +33,9 @@ class ReportPages(Controller):
         )
 
     @get("/charts/{name:str}")
-    async def chart(self, name: str, settings: AppSettings, year: Year = None) -> Response:
+    async def chart(
+        self, name: FromPath[str], settings: AppSettings, year: Year = None
+    ) -> Response:
         """One chart as SVG (for ``<img>``); its own CSP lets pygal's inline style apply."""
         slug = name.removesuffix(".svg")
         chart = CHARTS.get(slug)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from coop import auth, corrections
 from coop.deps import AppSettings, CurrentMember
@@ -44,7 +44,7 @@ class SalesApi(Controller):
         year: Year = None,
         date_from: From = None,
         date_to: To = None,
-        product_id: int | None = None,
+        product_id: FromQuery[int | None] = None,
     ) -> list[BatchOut]:
         filters = service.SalesFilter(year, date_from, date_to, product_id, limit, offset)
         return await service.list_batches(filters)
@@ -56,13 +56,13 @@ class SalesApi(Controller):
         return await service.record_batch(member, data, settings.zone)
 
     @get("/batches/{batch_id:int}", guards=[auth.requires_coordinator])
-    async def batch(self, batch_id: int) -> BatchOut:
+    async def batch(self, batch_id: FromPath[int]) -> BatchOut:
         return await service.get_batch(batch_id)
 
     @patch("/batches/{batch_id:int}", guards=[auth.requires_coordinator])
     async def correct_batch(
         self,
-        batch_id: int,
+        batch_id: FromPath[int],
         data: JSONBody[BatchUpdate],
         member: CurrentMember,
         settings: AppSettings,
@@ -70,7 +70,7 @@ class SalesApi(Controller):
         return await service.correct_batch(member, batch_id, data, settings.zone)
 
     @get("/batches/{batch_id:int}/history", guards=[auth.requires_coordinator])
-    async def batch_history(self, batch_id: int) -> list[CorrectionOut]:
+    async def batch_history(self, batch_id: FromPath[int]) -> list[CorrectionOut]:
         await service.get_batch(batch_id)
         return history_out(await corrections.history("batch", batch_id))
 
@@ -82,7 +82,7 @@ class SalesApi(Controller):
         year: Year = None,
         date_from: From = None,
         date_to: To = None,
-        product_id: int | None = None,
+        product_id: FromQuery[int | None] = None,
     ) -> list[SaleOut]:
         filters = service.SalesFilter(year, date_from, date_to, product_id, limit, offset)
         rows, _total = await service.list_sales(filters)
@@ -95,13 +95,13 @@ class SalesApi(Controller):
         return await service.record_sale(member, data, settings.zone)
 
     @get("/sales/{sale_id:int}", guards=[auth.requires_coordinator])
-    async def sale(self, sale_id: int) -> SaleOut:
+    async def sale(self, sale_id: FromPath[int]) -> SaleOut:
         return await service.get_sale(sale_id)
 
     @patch("/sales/{sale_id:int}", guards=[auth.requires_coordinator])
     async def correct_sale(
         self,
-        sale_id: int,
+        sale_id: FromPath[int],
         data: JSONBody[SaleUpdate],
         member: CurrentMember,
         settings: AppSettings,
@@ -109,6 +109,6 @@ class SalesApi(Controller):
         return await service.correct_sale(member, sale_id, data, settings.zone)
 
     @get("/sales/{sale_id:int}/history", guards=[auth.requires_coordinator])
-    async def sale_history(self, sale_id: int) -> list[CorrectionOut]:
+    async def sale_history(self, sale_id: FromPath[int]) -> list[CorrectionOut]:
         await service.get_sale(sale_id)
         return history_out(await corrections.history("sale", sale_id))

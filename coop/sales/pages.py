@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -112,7 +113,7 @@ class SalesPages(Controller):
         settings: AppSettings,
         date_from: From = None,
         date_to: To = None,
-        product_id: int | None = None,
+        product_id: FromQuery[int | None] = None,
         offset: Offset = 0,
     ) -> Template:
         """Sales, newest first, filtered by date and product; the forms to record more."""
@@ -162,7 +163,7 @@ class SalesPages(Controller):
         return Redirect("/sales")
 
     @get("/sales/{sale_id:int}")
-    async def sale(self, sale_id: int, member: CurrentMember) -> Template:
+    async def sale(self, sale_id: FromPath[int], member: CurrentMember) -> Template:
         """One sale with its history, and the form to correct it."""
         return await self._sale_page(member, sale_id)
 
@@ -192,7 +193,7 @@ class SalesPages(Controller):
     async def correct_sale(
         self,
         request: Request,
-        sale_id: int,
+        sale_id: FromPath[int],
         data: Form,
         member: CurrentMember,
         settings: AppSettings,
@@ -212,7 +213,7 @@ class SalesPages(Controller):
         return Redirect(f"/sales/{sale_id}")
 
     @get("/batches/{batch_id:int}")
-    async def batch(self, batch_id: int, member: CurrentMember) -> Template:
+    async def batch(self, batch_id: FromPath[int], member: CurrentMember) -> Template:
         """One batch, the produce it used, and its correction history."""
         context = {
             "viewer": member,
