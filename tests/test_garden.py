@@ -189,12 +189,10 @@ async def test_corrections_keep_what_they_replaced(garden):
     ids = await stock_garden(maria)
     jo = await garden.member("jo", "Jo")
     sam = await garden.member("sam", "Sam")
-    harvest_id = (await jo.post("/api/harvests", json=harvest(ids["strawberries"], "1.2"))).json()[
-        "id"
-    ]
-    assert (
-        await sam.patch(f"/api/harvests/{harvest_id}", json={"quantity": "9"})
-    ).status_code == 403
+    logged = await jo.post("/api/harvests", json=harvest(ids["strawberries"], "1.2"))
+    harvest_id = logged.json()["id"]
+    not_theirs = await sam.patch(f"/api/harvests/{harvest_id}", json={"quantity": "9"})
+    assert not_theirs.status_code == 403
 
     fixed = await jo.patch(f"/api/harvests/{harvest_id}", json={"quantity": "2.1", "notes": "oops"})
     assert fixed.status_code == 200, fixed.text
