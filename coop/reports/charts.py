@@ -1,7 +1,8 @@
 """Season charts drawn on the server as SVG with pygal, one chart per route.
 
 The page's CSP forbids inline scripts and styles, so each chart is its own SVG file shown
-with ``<img>`` (which never runs scripts), and pygal's JavaScript is switched off. The
+with ``<img>`` (which never runs scripts), and pygal's JavaScript is switched off and
+its config script removed. The
 SVG carries pygal's own inline style, so its response gets a CSP that allows just that.
 The data tables beside each chart hold the exact numbers; charts are a picture of them.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 import pygal
 from pygal.style import Style
@@ -54,7 +56,16 @@ def _bar(title: str, labels: list[str], series: str, values: list[float], horizo
     )
     chart.x_labels = labels
     chart.add(series, values)
-    return chart.render()
+    return without_scripts(chart.render_tree())
+
+
+def without_scripts(root: ElementTree.Element) -> bytes:
+    """pygal writes its config as a <script> even with ``js=[]``: drop every script."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def harvest_by_week(report: Season) -> bytes:
