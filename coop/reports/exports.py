@@ -41,7 +41,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
         writer.writerow([neutralise(cell) for cell in row])
     return Response(
         content=(BOM + buffer.getvalue()).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -73,7 +73,10 @@ class ExportsApi(Controller):
                     Harvest.recorded_by.display_name.as_alias("recorded_by"),
                     Harvest.notes,
                 )
-                .where(Harvest.harvested_on.is_between(date(year, 1, 1), date(year, 12, 31)))
+                .where(
+                    (Harvest.harvested_on >= date(year, 1, 1))
+                    & (Harvest.harvested_on <= date(year, 12, 31))
+                )
                 .order_by(Harvest.harvested_on)
                 .order_by(Harvest.id)
             )
@@ -115,7 +118,7 @@ class ExportsApi(Controller):
         async with reading():
             rows = await (
                 Sale.select(Sale.all_columns(), Sale.product.name.as_alias("product_name"))
-                .where(Sale.sold_on.is_between(date(year, 1, 1), date(year, 12, 31)))
+                .where((Sale.sold_on >= date(year, 1, 1)) & (Sale.sold_on <= date(year, 12, 31)))
                 .order_by(Sale.sold_on)
                 .order_by(Sale.id)
             )
