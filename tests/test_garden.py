@@ -116,7 +116,11 @@ async def test_participants_log_but_only_coordinators_plan_the_garden(garden):
     jo = await garden.member("jo", "Jo")
     planting = {"crop_id": ids["basil"], "bed_id": ids["bed"], "planted_on": "2026-05-01"}
     assert (await jo.post("/api/plantings", json=planting)).status_code == 201
-    assert (await jo.get("/api/plantings")).json()[0]["amount"] == ""
+    plantings = (await jo.get("/api/plantings?year=2026")).json()
+    assert [(p["crop_id"], p["bed_id"], p["recorded_by"]) for p in plantings] == [
+        (ids["basil"], ids["bed"], jo.id)
+    ]
+    assert (await jo.get("/api/plantings?year=2025")).json() == []
     for url, body in [
         ("/api/beds", {"name": "South bed"}),
         ("/api/crops", {"name": "Mint"}),
@@ -253,6 +257,11 @@ async def test_the_harvests_page_lists_filters_and_explains_mistakes(garden):
     assert 'id="harvest-quantity-error"' in response.text
     assert "at most three decimal places" in response.text
     assert 'value="1.23456"' in response.text and 'value="morning pick"' in response.text
+
+    no_crop = await jo.form("/harvests", {**typed, "crop_id": "", "quantity": "2"})
+    assert no_crop.status_code == 400
+    assert 'id="harvest-crop_id-error"' in no_crop.text and 'value="2"' in no_crop.text
+    assert "style=" not in no_crop.text
 
     fine = await jo.form("/harvests", {**typed, "quantity": "1.234"})
     assert fine.status_code == 200

@@ -58,8 +58,17 @@ class GardenApi(Controller):
         return await service.create_crop(data)
 
     @get("/plantings")
-    async def plantings(self, limit: Limit = 100, offset: Offset = 0) -> list[PlantingOut]:
-        return await service.list_plantings(limit, offset)
+    async def plantings(
+        self,
+        limit: Limit = 100,
+        offset: Offset = 0,
+        year: Year = None,
+        date_from: From = None,
+        date_to: To = None,
+        crop_id: FromQuery[int | None] = None,
+    ) -> list[PlantingOut]:
+        filters = service.HarvestFilter(year, date_from, date_to, crop_id, limit, offset)
+        return await service.list_plantings(filters)
 
     @post("/plantings")
     async def add_planting(

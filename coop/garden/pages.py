@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from coop import auth, corrections
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
-from coop.forms import parse_form
+from coop.forms import FormError, parse_form
 from coop.garden import service
 from coop.garden.schemas import BedCreate, CropCreate, HarvestCreate, HarvestUpdate
 from coop.periods import From, Offset, To
@@ -94,6 +94,8 @@ class HarvestPages(Controller):
     ) -> Template | Redirect:
         """Log a harvest; from a shift's page, go back to that shift."""
         try:
+            if not str(data.get("crop_id") or "").strip():
+                raise FormError("Crop: please pick the crop you picked.", "crop_id")
             harvest = parse_form(data, HarvestCreate)
             await service.log_harvest(member, harvest, settings.zone)
         except DomainError as error:

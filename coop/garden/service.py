@@ -144,9 +144,22 @@ async def _shift_pair(member: Member, shift_id: int) -> int | None:
 # --- plantings --------------------------------------------------------------------------------
 
 
-async def list_plantings(limit: int = 50, offset: int = 0) -> list[PlantingOut]:
+async def list_plantings(filters: HarvestFilter) -> list[PlantingOut]:
+    """Plantings, newest first; the same date and crop filters as harvests."""
+    start, end = date_bounds(filters.year, filters.start, filters.end)
+    where = Planting.id > 0
+    if start:
+        where &= Planting.planted_on >= start
+    if end:
+        where &= Planting.planted_on <= end
+    if filters.crop_id:
+        where &= Planting.crop == filters.crop_id
     rows = await (
-        Planting.select().order_by(Planting.planted_on, ascending=False).limit(limit).offset(offset)
+        Planting.select()
+        .where(where)
+        .order_by(Planting.planted_on, ascending=False)
+        .limit(min(filters.limit, LIST_LIMIT))
+        .offset(filters.offset)
     )
     return [_planting_out(r) for r in rows]
 
