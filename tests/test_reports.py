@@ -9,6 +9,7 @@ from seed_helpers import (
     at,
     insert_attendance_directly,
     insert_shift_directly,
+    place_pair_directly,
     stock_garden,
 )
 
@@ -43,6 +44,10 @@ async def a_season(garden, client) -> dict:
     insert_attendance_directly(client, morning, sam.id, "attended")
     insert_attendance_directly(client, evening, jo.id, "attended")
     insert_attendance_directly(client, evening, sam.id, "absent")
+    place_pair_directly(client, morning, [sam.id, jo.id])
+    from_the_shift = {"harvested_on": "2026-06-15", "quantity": "3", "unit": "kg"}
+    from_the_shift |= {"crop_id": ids["strawberries"], "shift_id": morning}
+    assert (await sam.post("/api/harvests", json=from_the_shift)).status_code == 201
     later_year = await maria.post(
         "/api/harvests",
         json={
@@ -108,7 +113,7 @@ async def test_the_season_json_has_the_contract_shape_and_exact_numbers(garden, 
                 "crop_id": ids["strawberries"],
                 "crop": "Strawberries",
                 "unit": "kg",
-                "quantity": "48.90718474",
+                "quantity": "51.90718474",
             },
         ],
         "batches": [
@@ -151,7 +156,7 @@ async def test_the_report_page_shows_the_summary_charts_and_tables(garden, clien
     maria = season["maria"]
     page = await maria.get("/reports?year=2026")
     assert page.status_code == 200, page.text
-    assert "This season: 5.5 hours, 48.90718474 kg of strawberries, 1,900 pops, $6,650" in page.text
+    assert "This season: 5.5 hours, 51.90718474 kg of strawberries, 1,900 pops, $6,650" in page.text
     parser = Images()
     parser.feed(page.text)
     charts = [img for img in parser.images if img["src"].startswith("/reports/charts/")]
@@ -164,6 +169,7 @@ async def test_the_report_page_shows_the_summary_charts_and_tables(garden, clien
     assert all(len(img["alt"]) > 20 for img in charts)
     assert page.text.count("<table>") >= 8
     assert "<td>2026-W25</td>" in page.text and "<td>$6,650</td>" in page.text
+    assert "<td>Jo &amp; Sam</td><td>3 kg</td>" in page.text
     assert "style=" not in page.text and "<script" not in page.text
 
     for img in charts:

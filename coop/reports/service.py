@@ -33,6 +33,7 @@ class Season:
     harvest_by_crop: list[dict[str, Any]] = field(default_factory=list)
     harvest_by_week: list[dict[str, Any]] = field(default_factory=list)
     harvest_by_bed: list[dict[str, Any]] = field(default_factory=list)
+    harvest_by_pair: list[dict[str, Any]] = field(default_factory=list)
     batches: list[dict[str, Any]] = field(default_factory=list)
     sales_total_cents: int = 0
     sales_by_product: list[dict[str, Any]] = field(default_factory=list)
@@ -77,6 +78,9 @@ async def season(year: int, zone: ZoneInfo) -> Season:
             Harvest.crop.name.as_alias("crop_name"),
             Harvest.bed,
             Harvest.bed.name.as_alias("bed_name"),
+            Harvest.pair,
+            Harvest.pair.member_a.display_name.as_alias("partner_a"),
+            Harvest.pair.member_b.display_name.as_alias("partner_b"),
             Harvest.harvested_on,
             Harvest.quantity_milli,
             Harvest.unit,
@@ -151,6 +155,8 @@ def _grouped(rows: list[dict], key: str, name: str) -> list[dict[str, Any]]:
 def _harvests(report: Season, rows: list[dict]) -> None:
     report.harvest_by_crop = _grouped(rows, "crop", "crop_name")
     report.harvest_by_bed = _grouped(rows, "bed", "bed_name")
+    picked_by_pairs = [{**row, "pair_name": _pair_name(row)} for row in rows if row["pair"]]
+    report.harvest_by_pair = _grouped(picked_by_pairs, "pair", "pair_name")
     weeks: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for row in rows:
         weeks[week_of(row["harvested_on"])].append((row["quantity_milli"], row["unit"]))
@@ -158,6 +164,12 @@ def _harvests(report: Season, rows: list[dict]) -> None:
         {"week": week, "kg": totals(pairs).get("kg", Decimal(0)), "counts": _counts(pairs)}
         for week, pairs in sorted(weeks.items())
     ]
+
+
+def _pair_name(row: dict) -> str:
+    """ "Jo & Sam": partners in alphabetical order, so the name never ranks one of them."""
+    names = sorted(name or "a former member" for name in (row["partner_a"], row["partner_b"]))
+    return " & ".join(names)
 
 
 def _counts(pairs: list[tuple[int, str]]) -> dict[str, Decimal]:
