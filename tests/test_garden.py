@@ -235,6 +235,7 @@ async def test_the_harvests_page_lists_filters_and_explains_mistakes(garden):
         )
     page = await jo.get("/harvests")
     assert page.status_code == 200
+    assert '<input type="hidden" name="_csrf_token" value="' in page.text  # a real field
     assert "54 harvests; showing 1 to 50" in page.text
     assert "Older harvests" in page.text
     older = await jo.get("/harvests?offset=50")
