@@ -129,6 +129,11 @@ async def test_participants_log_but_only_coordinators_plan_the_garden(garden):
         assert response.status_code == 403
         assert "coordinator" in response.json()["detail"]
     assert [bed["name"] for bed in (await jo.get("/api/beds")).json()] == ["North bed"]
+    assert [c["name"] for c in (await jo.get("/api/crops?limit=1&offset=1")).json()] == [
+        "Strawberries"
+    ]
+    assert (await jo.get("/api/harvests?limit=1001")).status_code == 400
+    assert (await jo.get("/api/harvests?year=1999")).status_code == 400
     assert (await garden.anonymous().get("/api/harvests")).status_code == 401
 
 
@@ -217,6 +222,22 @@ async def test_corrections_keep_what_they_replaced(garden):
     detail = await jo.get(f"/harvests/{harvest_id}")
     assert "Corrected: what it held before" in detail.text
     assert "quantity: 1.2" in detail.text
+
+    fields = {"crop_id": str(ids["basil"]), "bed_id": "", "harvested_on": "2026-06-14"}
+    fields |= {"quantity": "0.75", "unit": "kg", "notes": ""}
+    by_form = await jo.form(f"/harvests/{harvest_id}", fields)
+    assert "The harvest is corrected" in by_form.text
+    now = (await jo.get(f"/api/harvests/{harvest_id}")).json()
+    assert (now["crop_id"], now["quantity"], now["unit"], now["notes"]) == (
+        ids["basil"],
+        "0.75",
+        "kg",
+        "",
+    )
+    history = (await jo.get(f"/api/harvests/{harvest_id}/history")).json()
+    assert history[-1]["before"]["unit"] == "lb" and history[-1]["before"]["notes"] == "oops"
+    refused = await jo.form(f"/harvests/{harvest_id}", {**fields, "quantity": "lots"})
+    assert refused.status_code == 422 and 'value="lots"' in refused.text
 
 
 async def test_the_harvests_page_lists_filters_and_explains_mistakes(garden):

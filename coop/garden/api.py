@@ -42,16 +42,16 @@ class GardenApi(Controller):
     guards = [auth.requires_member]
 
     @get("/beds")
-    async def beds(self) -> list[BedOut]:
-        return await service.list_beds()
+    async def beds(self, limit: Limit = 1000, offset: Offset = 0) -> list[BedOut]:
+        return await service.list_beds(limit, offset)
 
     @post("/beds", guards=[auth.requires_coordinator])
     async def add_bed(self, data: JSONBody[BedCreate]) -> BedOut:
         return await service.create_bed(data)
 
     @get("/crops")
-    async def crops(self) -> list[CropOut]:
-        return await service.list_crops()
+    async def crops(self, limit: Limit = 1000, offset: Offset = 0) -> list[CropOut]:
+        return await service.list_crops(limit, offset)
 
     @post("/crops", guards=[auth.requires_coordinator])
     async def add_crop(self, data: JSONBody[CropCreate]) -> CropOut:

@@ -152,11 +152,10 @@ class HarvestPages(Controller):
         settings: AppSettings,
     ) -> Template | Redirect:
         fields = {k: data.get(k, "") for k in ("crop_id", "harvested_on", "quantity", "unit")}
-        fields["notes"] = data.get("notes", "")
         try:
             update = parse_form(fields, HarvestUpdate)
-            if not data.get("notes"):
-                update.notes = ""
+            # The form always shows notes and bed: empty means "none", not "unchanged".
+            update.notes = str(data.get("notes") or "").strip()
             bed = str(data.get("bed_id") or "").strip()
             update.bed_id = int(bed) if bed.isdigit() else None
             await service.correct_harvest(member, harvest_id, update, settings.zone)

@@ -58,8 +58,8 @@ def is_coordinator(member: Member) -> bool:
 # --- beds and crops ---------------------------------------------------------------------------
 
 
-async def list_beds() -> list[BedOut]:
-    rows = await Bed.select().order_by(Bed.name)
+async def list_beds(limit: int = LIST_LIMIT, offset: int = 0) -> list[BedOut]:
+    rows = await Bed.select().order_by(Bed.name).limit(limit).offset(offset)
     return [BedOut(id=r["id"], name=r["name"], size=r["size"], notes=r["notes"]) for r in rows]
 
 
@@ -72,8 +72,8 @@ async def create_bed(data: BedCreate) -> BedOut:
     return BedOut(id=bed.id, name=bed.name, size=bed.size, notes=bed.notes)
 
 
-async def list_crops() -> list[CropOut]:
-    rows = await Crop.select().order_by(Crop.name, Crop.variety)
+async def list_crops(limit: int = LIST_LIMIT, offset: int = 0) -> list[CropOut]:
+    rows = await Crop.select().order_by(Crop.name, Crop.variety).limit(limit).offset(offset)
     return [
         CropOut(id=r["id"], name=r["name"], variety=r["variety"], default_unit=r["default_unit"])
         for r in rows

@@ -29,8 +29,8 @@ class SalesApi(Controller):
     guards = [auth.requires_member]
 
     @get("/products")
-    async def products(self) -> list[ProductOut]:
-        return await service.list_products()
+    async def products(self, limit: Limit = 1000, offset: Offset = 0) -> list[ProductOut]:
+        return await service.list_products(limit, offset)
 
     @post("/products", guards=[auth.requires_coordinator])
     async def add_product(self, data: JSONBody[ProductCreate]) -> ProductOut:

@@ -50,8 +50,8 @@ class SalesFilter:
 # --- products ---------------------------------------------------------------------------------
 
 
-async def list_products() -> list[ProductOut]:
-    rows = await Product.select().order_by(Product.name)
+async def list_products(limit: int = LIST_LIMIT, offset: int = 0) -> list[ProductOut]:
+    rows = await Product.select().order_by(Product.name).limit(limit).offset(offset)
     return [
         ProductOut(id=r["id"], name=r["name"], unit=r["unit"], price_cents=r["price_cents"])
         for r in rows
