@@ -8,7 +8,8 @@ import httpx
 import pytest
 from seed_helpers import at, insert_shift_directly, place_pair_directly, stock_garden
 
-from coop.garden.service import harvest_form_context
+from coop.garden.service import can_log_harvest, harvest_form_context
+from coop.tables import Member
 
 SEASON = 2026
 
@@ -146,6 +147,13 @@ async def test_a_harvest_from_a_shift_remembers_the_pair_who_picked_it(garden, c
     shift_id = insert_shift_directly(client, starts_at=at("2026-06-15"))
     pair_id = place_pair_directly(client, shift_id, [jo.id, sam.id])
 
+    async def offered_the_form(member_id: int) -> bool:
+        member = await Member.objects().where(Member.id == member_id).first()
+        return await can_log_harvest(member, shift_id)
+
+    offered = {u.username: client.blocking_portal.call(offered_the_form, u.id) for u in (sam, lee)}
+    assert offered == {"sam": True, "lee": False}
+
     response = await sam.post(
         "/api/harvests", json=harvest(ids["strawberries"], "2.5", shift_id=shift_id)
     )
@@ -185,6 +193,7 @@ async def test_the_shift_page_partial_renders_from_its_context(garden, client):
     await stock_garden(maria)
     shift_id = insert_shift_directly(client, starts_at=at("2026-06-15"))
     context = client.blocking_portal.call(harvest_form_context, shift_id)
+    assert context["shift"]["id"] == shift_id
     template = client.app.template_engine.get_template("garden/_harvest_form.html")
     html = template.render(**context, csrf_input="<input type=hidden name=_csrf_token>")
     assert 'action="/harvests"' in html

@@ -339,6 +339,15 @@ async def correct_harvest(
 # --- the harvest form on a shift's page -------------------------------------------------------
 
 
+async def can_log_harvest(member: Member, shift_id: int) -> bool:
+    """Whether the shift's page should offer this member the harvest form."""
+    try:
+        await _shift_pair(member, shift_id)
+    except DomainError:
+        return False
+    return True
+
+
 async def harvest_form_context(shift_id: int) -> dict[str, Any]:
     """What ``templates/garden/_harvest_form.html`` needs: the shift, crops, beds and units.
 
