@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
+from litestar.params import FromPath
 
 from coop import auth
 from coop.calendar import build_feed
@@ -140,7 +141,9 @@ class FeedsApi(Controller):
         )
 
     @get("/kinds/{filename:str}", summary="One kind of shift, e.g. /calendar/kinds/weeding.ics")
-    async def kind(self, request: Request, settings: AppSettings, filename: str) -> Response:
+    async def kind(
+        self, request: Request, settings: AppSettings, filename: FromPath[str]
+    ) -> Response:
         return await serve_feed(
             request,
             settings,
@@ -149,7 +152,9 @@ class FeedsApi(Controller):
         )
 
     @get("/members/{filename:str}", include_in_schema=False)
-    async def member(self, request: Request, settings: AppSettings, filename: str) -> Response:
+    async def member(
+        self, request: Request, settings: AppSettings, filename: FromPath[str]
+    ) -> Response:
         return await serve_feed(
             request,
             settings,
@@ -158,7 +163,9 @@ class FeedsApi(Controller):
         )
 
     @get("/pairs/{filename:str}", include_in_schema=False)
-    async def pair(self, request: Request, settings: AppSettings, filename: str) -> Response:
+    async def pair(
+        self, request: Request, settings: AppSettings, filename: FromPath[str]
+    ) -> Response:
         return await serve_feed(
             request,
             settings,

@@ -106,7 +106,9 @@ class CalendarPages(Controller):
             "pairs": [],
         }
         if viewer is not None:
-            context["mine"] = _with_qr("My shifts", member_feed_url(settings, viewer.calendar_token))
+            context["mine"] = _with_qr(
+                "My shifts", member_feed_url(settings, viewer.calendar_token)
+            )
             context["pairs"] = [
                 _with_qr(f"Shifts with {pair['partner']}", pair_feed_url(settings, pair["token"]))
                 for pair in pairs

@@ -293,9 +293,7 @@ async def pair_plan(settings: Settings, now: datetime, token: str) -> FeedPlan:
     names = " and ".join(p["display_name"] for p in people)
 
     async def load() -> FeedContent:
-        rows = await _rows(
-f"SELECT {_SHIFT_COLUMNS} {together}", *args
-        )
+        rows = await _rows(f"SELECT {_SHIFT_COLUMNS} {together}", *args)
         lines = [f"Together: {names}."]
         lines += [line for p in people if (line := _contact_line(p["display_name"], p))]
         description = "\n".join(lines)
@@ -308,7 +306,9 @@ f"SELECT {_SHIFT_COLUMNS} {together}", *args
         key=("pair", pair["id"]),
         version=(
             *version.values(),
-            tuple((p["id"], p["display_name"], p["contact"], bool(p["share_contact"])) for p in people),
+            tuple(
+                (p["id"], p["display_name"], p["contact"], bool(p["share_contact"])) for p in people
+            ),
         ),
         last_modified=_newest(version["newest"], version["placed_at"]),
         load=load,
