@@ -20,7 +20,7 @@ from coop.db import reading
 from coop.deps import AppSettings
 from coop.errors import DomainError, NotFound, handle_domain_error
 from coop.feeds import service
-from coop.feeds.cache import CachedFeed, FeedCache, is_not_modified
+from coop.feeds.cache import CachedFeed, FeedCache, SqliteVersionReader, is_not_modified
 from coop.settings import Settings
 
 MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
@@ -41,6 +41,17 @@ def feed_cache(state: State) -> FeedCache:
     return cache
 
 
+def version_reader(state: State, settings: Settings) -> service.Fetch:
+    """Where versions are read: a held connection on SQLite, Piccolo's pool on PostgreSQL."""
+    reader = state.get("feed_version_reader")
+    if reader is None:
+        reader = service.piccolo_fetch
+        if settings.is_sqlite:
+            reader = SqliteVersionReader(str(settings.sqlite_path))
+        state["feed_version_reader"] = reader
+    return reader
+
+
 def _ics_name(filename: str) -> str:
     """Take "abc.ics" to "abc"; any other name is not a feed."""
     if not filename.endswith(".ics") or len(filename) <= len(".ics"):
@@ -51,7 +62,7 @@ def _ics_name(filename: str) -> str:
 async def serve_feed(
     request: Request,
     settings: Settings,
-    resolve: Callable[[datetime], Awaitable[service.FeedPlan]],
+    resolve: Callable[[datetime, service.Fetch], Awaitable[service.FeedPlan]],
     private: bool | None,
 ) -> Response:
     """Answer with the feed, or with a kind 404/401 that is returned, not raised.
@@ -70,17 +81,18 @@ async def serve_feed(
 async def _answer(
     request: Request,
     settings: Settings,
-    resolve: Callable[[datetime], Awaitable[service.FeedPlan]],
+    resolve: Callable[[datetime, service.Fetch], Awaitable[service.FeedPlan]],
     private: bool,
 ) -> Response:
-    """Read the version (and, when it moved, the data) in one transaction; build outside it."""
+    """Read the version; only when it moved, load the rows (one transaction) and build."""
     cache = feed_cache(request.app.state)
     now = datetime.now(UTC)
-    async with reading():
-        plan = await resolve(now)
-        entry = cache.get(plan.key, plan.version)
-        content = None if entry is not None else await plan.load()
+    plan = await resolve(now, version_reader(request.app.state, settings))
+    entry = cache.get(plan.key, plan.version)
     if entry is None:
+        # Rows that changed after the version read make the next request rebuild: never stale.
+        async with reading():
+            content = await plan.load()
         entry = await _build(cache, plan, content, settings)
     headers = {
         "ETag": entry.etag,
@@ -137,7 +149,7 @@ class FeedsApi(Controller):
     @get("/season.ics", summary="Every shift of the season, with open places and no names")
     async def season(self, request: Request, settings: AppSettings) -> Response:
         return await serve_feed(
-            request, settings, lambda now: service.season_plan(settings, now), None
+            request, settings, lambda now, fetch: service.season_plan(settings, now, fetch), None
         )
 
     @get("/kinds/{filename:str}", summary="One kind of shift, e.g. /calendar/kinds/weeding.ics")
@@ -147,7 +159,7 @@ class FeedsApi(Controller):
         return await serve_feed(
             request,
             settings,
-            lambda now: service.season_plan(settings, now, _ics_name(filename)),
+            lambda now, fetch: service.season_plan(settings, now, fetch, _ics_name(filename)),
             None,
         )
 
@@ -158,7 +170,7 @@ class FeedsApi(Controller):
         return await serve_feed(
             request,
             settings,
-            lambda now: service.member_plan(settings, now, _ics_name(filename)),
+            lambda now, fetch: service.member_plan(settings, now, fetch, _ics_name(filename)),
             True,
         )
 
@@ -169,6 +181,6 @@ class FeedsApi(Controller):
         return await serve_feed(
             request,
             settings,
-            lambda now: service.pair_plan(settings, now, _ics_name(filename)),
+            lambda now, fetch: service.pair_plan(settings, now, fetch, _ics_name(filename)),
             True,
         )

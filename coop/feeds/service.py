@@ -1,9 +1,9 @@
 """Which shifts each of the four feeds shows, read from the database as plain FeedEvents.
 
-Every feed is resolved in two steps, both inside the caller's ``reading()`` transaction: a cheap
-*version* (a few aggregates over exactly the rows the feed shows, plus the people it names) that
-tells the cache whether the feed could have changed, and the full *load* only when it did.
-Raw SQL keeps each step to one or two round trips on both engines.
+Every feed is resolved in two steps: one query for its *version* (the token lookup plus a few
+aggregates over exactly the rows and people the feed shows), which tells the cache whether the
+feed could have changed; and, only when it did, a *load* of the rows inside one ``reading()``
+transaction. Raw SQL keeps the version to one round trip on both engines.
 """
 
 from __future__ import annotations
@@ -22,24 +22,40 @@ from coop.settings import Settings
 from coop.tables import Shift
 
 WINDOW_BACK = timedelta(days=60)
-PLACED = ("confirmed", "awaiting_partner")
 FEED_GONE = (
     "We couldn't find that calendar. The link may be old: a new link replaces the old one. "
     "You'll find your current link on the Calendar page."
 )
+Fetch = Callable[..., Awaitable[list[dict[str, Any]]]]
 
-# The columns every feed needs from a shift (and its kind's label), as "s" and "k".
+# The columns every feed needs from a shift and its kind's label ("s" and "k").
 _SHIFT_COLUMNS = (
     "s.id, s.title, s.starts_at, s.ends_at, s.location, s.notes, s.status, s.cancel_reason, "
     "s.sequence, s.created_at, s.updated_at, s.pair_slots, s.taken_slots, k.label AS kind_label"
 )
 # A shift is in a feed from 60 days back to the end of the planned season; a cancelled one only
-# until it is over. Two parameters: the window's start and now.
+# until it is over. Two parameters: the window's start, and now.
 _IN_WINDOW = "s.ends_at >= {} AND (s.status <> 'cancelled' OR s.ends_at > {})"
-# Aggregates that change whenever a shown shift changes, appears or drops out of the window.
+# Aggregates that move whenever a shown shift changes, appears or drops out of the window.
 _SHIFT_VERSION = (
     "count(s.id) AS n, sum(s.id) AS ids, max(s.updated_at) AS newest, sum(s.sequence) AS seqs, "
     "sum(s.taken_slots) AS taken, sum(s.pair_slots) AS slots"
+)
+_PLACE_VERSION = "sum(p.id) AS places, max(p.updated_at) AS placed_at, sum(length(p.status)) AS st"
+_MY_PLACES = (
+    "FROM placement_member pm JOIN placement p ON p.id = pm.placement "
+    "JOIN shift s ON s.id = pm.shift JOIN shift_kind k ON k.id = s.kind "
+    "WHERE pm.member = {} AND p.status IN ('confirmed', 'awaiting_partner') AND " + _IN_WINDOW
+)
+_PAIR_PLACES = (
+    "FROM placement p JOIN placement_member pa ON pa.placement = p.id AND pa.member = {} "
+    "JOIN placement_member pb ON pb.placement = p.id AND pb.member = {} "
+    "JOIN shift s ON s.id = p.shift JOIN shift_kind k ON k.id = s.kind "
+    "WHERE p.status = 'confirmed' AND " + _IN_WINDOW
+)
+_PERSON = (
+    "CAST(o.id AS TEXT) || ':' || o.display_name || ':' || o.contact || ':' "
+    "|| CAST(o.share_contact AS TEXT)"
 )
 
 
@@ -61,11 +77,21 @@ class FeedPlan:
     version: tuple[Any, ...]
     last_modified: datetime | None
     load: Callable[[], Awaitable[FeedContent]]
-    shared_cache: bool = True  # season and kind feeds: the same for everyone
 
 
 def uid_domain(settings: Settings) -> str:
     return urlsplit(settings.base_url).hostname or "garden.invalid"
+
+
+def _concat(settings: Settings, expression: str) -> str:
+    """Join text from many rows: the one aggregate whose name differs between the engines."""
+    if settings.is_sqlite:
+        return f"group_concat({expression}, '|')"
+    return f"string_agg({expression}, '|' ORDER BY {expression})"
+
+
+def _kinds(settings: Settings) -> str:
+    return f"(SELECT {_concat(settings, 'k2.slug || k2.label')} FROM shift_kind k2) AS kinds"
 
 
 def _utc(value: Any) -> datetime | None:
@@ -86,8 +112,12 @@ def _window(now: datetime) -> list[datetime]:
     return [now - WINDOW_BACK, now]
 
 
-async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
+async def piccolo_fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run raw SQL through Piccolo (inside the caller's transaction, if any)."""
     return await Shift.raw(sql, *args)
+
+
+_rows = piccolo_fetch
 
 
 def _event(row: dict[str, Any], settings: Settings, description: str) -> FeedEvent:
@@ -115,6 +145,21 @@ def open_places(row: dict[str, Any]) -> str:
     return f"Open pair places: {free} of {row['pair_slots']}"
 
 
+def _found(rows: list[dict[str, Any]], token: str) -> dict[str, Any]:
+    """The row whose token hash matched, if the stored token also matches in constant time."""
+    if not rows or not secrets.compare_digest(
+        (rows[0]["calendar_token"] or "").encode(), token.encode()
+    ):
+        raise NotFound(FEED_GONE)
+    return rows[0]
+
+
+def _check_token(token: str) -> str:
+    if not token or len(token) > 128:
+        raise NotFound(FEED_GONE)
+    return token_hash(token)
+
+
 # --- season and kinds -------------------------------------------------------------------------
 
 
@@ -122,21 +167,23 @@ async def kinds() -> list[dict[str, Any]]:
     return await _rows("SELECT id, slug, label FROM shift_kind ORDER BY id")
 
 
-async def season_plan(settings: Settings, now: datetime, kind_slug: str | None = None) -> FeedPlan:
+async def season_plan(
+    settings: Settings, now: datetime, fetch: Fetch, kind_slug: str | None = None
+) -> FeedPlan:
     """All shifts (or one kind's) with open places and no names."""
-    known = await kinds()
-    kind = None
-    if kind_slug is not None:
-        kind = next((k for k in known if k["slug"] == kind_slug), None)
-        if kind is None:
-            raise NotFound("We couldn't find that kind of shift. The Calendar page lists them all.")
-    only_kind = " AND s.kind = {}" if kind else ""
-    kind_args = [kind["id"]] if kind else []
-    (version,) = await _rows(
-        f"SELECT {_SHIFT_VERSION} FROM shift s WHERE {_IN_WINDOW}{only_kind}",
+    only_kind = " AND s.kind = (SELECT id FROM shift_kind WHERE slug = {})" if kind_slug else ""
+    kind_args = [kind_slug] if kind_slug else []
+    (version,) = await fetch(
+        f"SELECT {_SHIFT_VERSION}, {_kinds(settings)}, "
+        "(SELECT label FROM shift_kind WHERE slug = {}) AS kind_label "
+        f"FROM shift s WHERE {_IN_WINDOW}{only_kind}",
+        kind_slug or "",
         *_window(now),
         *kind_args,
     )
+    label = version["kind_label"]
+    if kind_slug and label is None:
+        raise NotFound("We couldn't find that kind of shift. The Calendar page lists them all.")
 
     async def load() -> FeedContent:
         rows = await _rows(
@@ -146,17 +193,13 @@ async def season_plan(settings: Settings, now: datetime, kind_slug: str | None =
             *kind_args,
         )
         events = [_event(row, settings, open_places(row)) for row in rows]
-        if kind:
-            return FeedContent(
-                events, f"Garden shifts: {kind['label']}", f"Every {kind['label']} shift"
-            )
+        if kind_slug:
+            return FeedContent(events, f"Garden shifts: {label}", f"Every {label} shift")
         return FeedContent(events, "Garden shifts", "Every shift of the season, with open places")
 
-    key = ("kind", kind["slug"]) if kind else ("season",)
-    labels = tuple((k["slug"], k["label"]) for k in known)
     return FeedPlan(
-        key=key,
-        version=(*version.values(), labels, settings.season_feed_public),
+        key=("kind", kind_slug) if kind_slug else ("season",),
+        version=tuple(version.values()),
         last_modified=_newest(version["newest"]),
         load=load,
     )
@@ -165,19 +208,13 @@ async def season_plan(settings: Settings, now: datetime, kind_slug: str | None =
 # --- one member's places --------------------------------------------------------------------
 
 
-async def _find_by_token(table: str, columns: str, token: str) -> dict[str, Any]:
-    """Look a token up by its indexed hash, then compare the stored token in constant time."""
-    if not token or len(token) > 128:
-        raise NotFound(FEED_GONE)
-    rows = await _rows(
-        f"SELECT {columns}, calendar_token FROM {table} WHERE calendar_token_hash = {{}}",
-        token_hash(token),
-    )
-    if not rows or not secrets.compare_digest(
-        (rows[0]["calendar_token"] or "").encode(), token.encode()
-    ):
-        raise NotFound(FEED_GONE)
-    return rows[0]
+def personal_description(status: str, partners: list[dict[str, Any]]) -> str:
+    if status == "awaiting_partner" or not partners:
+        return "You're signed up. We're waiting for a partner to join you."
+    names = " and ".join(p["display_name"] for p in partners)
+    lines = [f"With your partner {names}."]
+    lines += [line for p in partners if (line := _contact_line(p["display_name"], p))]
+    return "\n".join(lines)
 
 
 def _contact_line(name: str, person: dict[str, Any]) -> str:
@@ -190,44 +227,42 @@ def _contact_line(name: str, person: dict[str, Any]) -> str:
     return f"{name}: {contact}"
 
 
-def personal_description(status: str, partners: list[dict[str, Any]]) -> str:
-    if status == "awaiting_partner" or not partners:
-        return "You're signed up. We're waiting for a partner to join you."
-    names = " and ".join(p["display_name"] for p in partners)
-    lines = [f"With your partner {names}."]
-    lines += [line for p in partners if (line := _contact_line(p["display_name"], p))]
-    return "\n".join(lines)
-
-
-async def member_plan(settings: Settings, now: datetime, token: str) -> FeedPlan:
+async def member_plan(settings: Settings, now: datetime, fetch: Fetch, token: str) -> FeedPlan:
     """A member's own places (confirmed or awaiting a partner), naming their partner."""
-    member = await _find_by_token("member", "id, display_name, reminder_minutes", token)
-    placed = ", ".join(f"'{status}'" for status in PLACED)
-    mine = (
-        "FROM placement_member pm JOIN placement p ON p.id = pm.placement "
-        "JOIN shift s ON s.id = pm.shift JOIN shift_kind k ON k.id = s.kind "
-        f"WHERE pm.member = {{}} AND p.status IN ({placed}) AND {_IN_WINDOW}"
+    digest = _check_token(token)
+    seats = (
+        "FROM placement_member pm1 JOIN placement_member pm2 "
+        "ON pm2.placement = pm1.placement AND pm2.member <> pm1.member WHERE pm1.member = m.id"
     )
-    (version,) = await _rows(
-        f"SELECT {_SHIFT_VERSION}, sum(p.id) AS places, max(p.updated_at) AS placed_at, "
-        f"sum(length(p.status)) AS statuses {mine}",
-        member["id"],
+    rows = await fetch(
+        "SELECT m.id, m.display_name, m.reminder_minutes, m.calendar_token, v.*, "
+        f"(SELECT count(pm2.id) {seats}) AS seat_count, (SELECT sum(pm2.id) {seats}) AS seat_ids, "
+        f"(SELECT {_concat(settings, _PERSON)} FROM member o WHERE o.id IN "
+        f"(SELECT pm2.member {seats})) AS people, {_kinds(settings)} "
+        f"FROM member m, (SELECT {_SHIFT_VERSION}, {_PLACE_VERSION} "
+        + _MY_PLACES.replace(
+            "pm.member = {}", "pm.member = (SELECT id FROM member WHERE calendar_token_hash = {})"
+        )
+        + ") v WHERE m.calendar_token_hash = {}",
+        digest,
         *_window(now),
+        digest,
     )
-    # Everyone who shares a place with the member, as the feed would name them.
-    partners = await _rows(
-        "SELECT pm2.placement, o.id, o.display_name, o.contact, o.share_contact "
-        "FROM placement_member pm JOIN placement_member pm2 "
-        "ON pm2.placement = pm.placement AND pm2.member <> pm.member "
-        "JOIN member o ON o.id = pm2.member WHERE pm.member = {} ORDER BY pm2.placement, o.id",
-        member["id"],
-    )
+    member = _found(rows, token)
 
     async def load() -> FeedContent:
         rows = await _rows(
-            f"SELECT {_SHIFT_COLUMNS}, p.id AS placement_id, p.status AS place_status {mine}",
+            f"SELECT {_SHIFT_COLUMNS}, p.id AS placement_id, p.status AS place_status "
+            + _MY_PLACES,
             member["id"],
             *_window(now),
+        )
+        partners = await _rows(
+            "SELECT pm2.placement, o.display_name, o.contact, o.share_contact "
+            "FROM placement_member pm JOIN placement_member pm2 "
+            "ON pm2.placement = pm.placement AND pm2.member <> pm.member "
+            "JOIN member o ON o.id = pm2.member WHERE pm.member = {} ORDER BY o.id",
+            member["id"],
         )
         by_place: dict[int, list[dict[str, Any]]] = {}
         for person in partners:
@@ -247,70 +282,65 @@ async def member_plan(settings: Settings, now: datetime, token: str) -> FeedPlan
             member["reminder_minutes"],
         )
 
-    people = tuple(
-        (p["placement"], p["id"], p["display_name"], p["contact"], bool(p["share_contact"]))
-        for p in partners
-    )
+    del member["calendar_token"]
     return FeedPlan(
         key=("member", member["id"]),
-        version=(
-            *version.values(),
-            member["display_name"],
-            member["reminder_minutes"],
-            people,
-        ),
-        last_modified=_newest(version["newest"], version["placed_at"]),
+        version=tuple(member.values()),
+        last_modified=_newest(member["newest"], member["placed_at"]),
         load=load,
-        shared_cache=False,
     )
 
 
 # --- one pair's shared shifts ---------------------------------------------------------------
 
 
-async def pair_plan(settings: Settings, now: datetime, token: str) -> FeedPlan:
+async def pair_plan(settings: Settings, now: datetime, fetch: Fetch, token: str) -> FeedPlan:
     """The shifts where both partners of an active pair are placed together."""
-    pair = await _find_by_token("pair", "id, status, member_a, member_b", token)
+    digest = _check_token(token)
+    partner = "(SELECT {} FROM pair WHERE calendar_token_hash = {{}})"
+    rows = await fetch(
+        "SELECT pr.id, pr.status, pr.member_a, pr.member_b, pr.calendar_token, v.*, "
+        f"(SELECT {_concat(settings, _PERSON)} FROM member o "
+        f"WHERE o.id IN (pr.member_a, pr.member_b)) AS people, {_kinds(settings)} "
+        f"FROM pair pr, (SELECT {_SHIFT_VERSION}, {_PLACE_VERSION} "
+        + _PAIR_PLACES.replace(
+            "pa.member = {}", f"pa.member = {partner.format('member_a')}"
+        ).replace("pb.member = {}", f"pb.member = {partner.format('member_b')}")
+        + ") v WHERE pr.calendar_token_hash = {}",
+        digest,
+        digest,
+        *_window(now),
+        digest,
+    )
+    pair = _found(rows, token)
     if pair["status"] != "active":
         raise NotFound(FEED_GONE)
-    people = await _rows(
-        "SELECT id, display_name, contact, share_contact FROM member WHERE id IN ({}, {}) "
-        "ORDER BY id",
-        pair["member_a"],
-        pair["member_b"],
-    )
-    together = (
-        "FROM placement p JOIN placement_member pa ON pa.placement = p.id AND pa.member = {} "
-        "JOIN placement_member pb ON pb.placement = p.id AND pb.member = {} "
-        "JOIN shift s ON s.id = p.shift JOIN shift_kind k ON k.id = s.kind "
-        f"WHERE p.status = 'confirmed' AND {_IN_WINDOW}"
-    )
-    args = [pair["member_a"], pair["member_b"], *_window(now)]
-    (version,) = await _rows(
-        f"SELECT {_SHIFT_VERSION}, sum(p.id) AS places, max(p.updated_at) AS placed_at {together}",
-        *args,
-    )
-    names = " and ".join(p["display_name"] for p in people)
 
     async def load() -> FeedContent:
-        rows = await _rows(f"SELECT {_SHIFT_COLUMNS} {together}", *args)
+        people = await _rows(
+            "SELECT id, display_name, contact, share_contact FROM member WHERE id IN ({}, {}) "
+            "ORDER BY id",
+            pair["member_a"],
+            pair["member_b"],
+        )
+        rows = await _rows(
+            f"SELECT {_SHIFT_COLUMNS} {_PAIR_PLACES}",
+            pair["member_a"],
+            pair["member_b"],
+            *_window(now),
+        )
+        names = " and ".join(p["display_name"] for p in people)
         lines = [f"Together: {names}."]
         lines += [line for p in people if (line := _contact_line(p["display_name"], p))]
-        description = "\n".join(lines)
-        events = [_event(row, settings, description) for row in rows]
+        events = [_event(row, settings, "\n".join(lines)) for row in rows]
         return FeedContent(
             events, f"Garden shifts: {names}", "The shifts you work side by side. Keep it private."
         )
 
+    del pair["calendar_token"]
     return FeedPlan(
         key=("pair", pair["id"]),
-        version=(
-            *version.values(),
-            tuple(
-                (p["id"], p["display_name"], p["contact"], bool(p["share_contact"])) for p in people
-            ),
-        ),
-        last_modified=_newest(version["newest"], version["placed_at"]),
+        version=tuple(pair.values()),
+        last_modified=_newest(pair["newest"], pair["placed_at"]),
         load=load,
-        shared_cache=False,
     )
