@@ -92,19 +92,24 @@ async def version_against_build(database_url: str, token: str, rounds: int = 30)
     from coop.calendar import build_feed
     from coop.db import reading
     from coop.feeds import service
+    from coop.feeds.cache import SqliteVersionReader
     from coop.settings import Settings
 
     settings = Settings(database_url=database_url)
+    fetch = SqliteVersionReader(str(settings.sqlite_path))
     now = datetime.now(UTC)
     started = time.perf_counter()
     for _ in range(rounds):
-        async with reading():
-            await service.member_plan(settings, now, token)
+        await service.member_plan(settings, now, fetch, token)
     version_ms = (time.perf_counter() - started) * 1000 / rounds
     started = time.perf_counter()
     for _ in range(rounds):
+        await service.member_plan(settings, now, service.piccolo_fetch, token)
+    piccolo_ms = (time.perf_counter() - started) * 1000 / rounds
+    started = time.perf_counter()
+    for _ in range(rounds):
+        plan = await service.member_plan(settings, now, fetch, token)
         async with reading():
-            plan = await service.member_plan(settings, now, token)
             content = await plan.load()
         build_feed(
             content.events,
@@ -114,7 +119,11 @@ async def version_against_build(database_url: str, token: str, rounds: int = 30)
             alarm_minutes=content.alarm_minutes,
         )
     build_ms = (time.perf_counter() - started) * 1000 / rounds
-    return {"version_ms": round(version_ms, 3), "load_and_build_ms": round(build_ms, 3)}
+    return {
+        "version_ms": round(version_ms, 3),
+        "version_via_piccolo_ms": round(piccolo_ms, 3),
+        "load_and_build_ms": round(build_ms, 3),
+    }
 
 
 # --- the served app ---------------------------------------------------------------------------
@@ -283,7 +292,8 @@ def report(results: dict) -> bool:
     )
     v = results["version_vs_build"]
     print(
-        f"personal feed, in process: version read {v['version_ms']} ms, "
+        f"personal feed, in process: version read {v['version_ms']} ms "
+        f"({v['version_via_piccolo_ms']} ms through Piccolo), "
         f"load and build {v['load_and_build_ms']} ms ({results['places']} places)"
     )
     results["memory_growth"] = round(growth, 4)

@@ -15,6 +15,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath
 
 from coop import auth
+from coop.auth import token_hash
 from coop.calendar import build_feed
 from coop.db import reading
 from coop.deps import AppSettings
@@ -62,6 +63,7 @@ def _ics_name(filename: str) -> str:
 async def serve_feed(
     request: Request,
     settings: Settings,
+    identity: tuple[str, ...],
     resolve: Callable[[datetime, service.Fetch], Awaitable[service.FeedPlan]],
     private: bool | None,
 ) -> Response:
@@ -73,7 +75,7 @@ async def serve_feed(
     try:
         if private is None:
             private = await _ensure_may_see_season(request, settings)
-        return await _answer(request, settings, resolve, private)
+        return await _answer(request, settings, identity, resolve, private)
     except DomainError as error:
         return handle_domain_error(request, error)
 
@@ -81,19 +83,25 @@ async def serve_feed(
 async def _answer(
     request: Request,
     settings: Settings,
+    identity: tuple[str, ...],
     resolve: Callable[[datetime, service.Fetch], Awaitable[service.FeedPlan]],
     private: bool,
 ) -> Response:
     """Read the version; only when it moved, load the rows (one transaction) and build."""
     cache = feed_cache(request.app.state)
     now = datetime.now(UTC)
-    plan = await resolve(now, version_reader(request.app.state, settings))
-    entry = cache.get(plan.key, plan.version)
+    reader = version_reader(request.app.state, settings)
+    stamp = reader.stamp() if isinstance(reader, SqliteVersionReader) else None
+    entry = cache.recall(identity, stamp)
     if entry is None:
-        # Rows that changed after the version read make the next request rebuild: never stale.
-        async with reading():
-            content = await plan.load()
-        entry = await _build(cache, plan, content, settings)
+        plan = await resolve(now, reader)
+        entry = cache.get(plan.key, plan.version)
+        if entry is None:
+            # Rows that change after the version read make the next request rebuild.
+            async with reading():
+                content = await plan.load()
+            entry = await _build(cache, plan, content, settings)
+        cache.remember(identity, stamp, plan.key, plan.version)
     headers = {
         "ETag": entry.etag,
         "Cache-Control": f"{'private' if private else 'public'}, max-age={MAX_AGE}",
@@ -149,7 +157,11 @@ class FeedsApi(Controller):
     @get("/season.ics", summary="Every shift of the season, with open places and no names")
     async def season(self, request: Request, settings: AppSettings) -> Response:
         return await serve_feed(
-            request, settings, lambda now, fetch: service.season_plan(settings, now, fetch), None
+            request,
+            settings,
+            ("season",),
+            lambda now, fetch: service.season_plan(settings, now, fetch),
+            None,
         )
 
     @get("/kinds/{filename:str}", summary="One kind of shift, e.g. /calendar/kinds/weeding.ics")
@@ -159,6 +171,7 @@ class FeedsApi(Controller):
         return await serve_feed(
             request,
             settings,
+            ("kind", filename),
             lambda now, fetch: service.season_plan(settings, now, fetch, _ics_name(filename)),
             None,
         )
@@ -170,6 +183,7 @@ class FeedsApi(Controller):
         return await serve_feed(
             request,
             settings,
+            ("member", token_hash(filename)),
             lambda now, fetch: service.member_plan(settings, now, fetch, _ics_name(filename)),
             True,
         )
@@ -181,6 +195,7 @@ class FeedsApi(Controller):
         return await serve_feed(
             request,
             settings,
+            ("pair", token_hash(filename)),
             lambda now, fetch: service.pair_plan(settings, now, fetch, _ics_name(filename)),
             True,
         )

@@ -9,6 +9,7 @@ bounded (entries and bytes, least recently used goes first) so memory stays flat
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from coop.calendar import etag_for
 
 MAX_ENTRIES = 1024
 MAX_BYTES = 32 * 1024 * 1024
+STAMP_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class FeedCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._entries: OrderedDict[tuple[Any, ...], CachedFeed] = OrderedDict()
+        # request identity -> (database change stamp, feed key, version): see `recall`
+        self._seen: OrderedDict[tuple[Any, ...], tuple[Any, tuple[Any, ...], tuple[Any, ...]]]
+        self._seen = OrderedDict()
         self._bytes = 0
         self.hits = 0
         self.builds = 0
@@ -66,6 +71,24 @@ class FeedCache:
         self._entries.move_to_end(key)
         self.hits += 1
         return entry
+
+    def recall(self, identity: tuple[Any, ...], stamp: Any) -> CachedFeed | None:
+        """The feed served for this request identity, if nothing was written to the database
+        since (same stamp): then even the version query can be skipped."""
+        seen = self._seen.get(identity)
+        if stamp is None or seen is None or seen[0] != stamp:
+            return None
+        return self.get(seen[1], seen[2])
+
+    def remember(
+        self, identity: tuple[Any, ...], stamp: Any, key: tuple[Any, ...], version: tuple[Any, ...]
+    ) -> None:
+        if stamp is None:
+            return
+        self._seen[identity] = (stamp, key, version)
+        self._seen.move_to_end(identity)
+        while len(self._seen) > self.max_entries:
+            self._seen.popitem(last=False)
 
     def put(
         self,
@@ -136,6 +159,12 @@ class SqliteVersionReader:
         self.connection.row_factory = sqlite3.Row
         self.connection.execute("PRAGMA query_only = 1")
         self.connection.execute("PRAGMA busy_timeout = 2000")
+
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever any other connection commits, and once a minute (feeds have a time
+        window: shifts leave it as time passes). Costs microseconds."""
+        (data_version,) = self.connection.execute("PRAGMA data_version").fetchone()
+        return data_version, int(time.monotonic() // STAMP_SECONDS)
 
     async def __call__(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         """Run Piccolo-style SQL ("{}" placeholders, aware datetimes stored as UTC text)."""
