@@ -6,12 +6,19 @@ database (their APIs live on other branches), and the feed must show exactly tha
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import os
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
+from conftest import ROOT, free_port
 from garden_rows import GardenRows
 from icsparsers import lines, ms, read_icaljs, read_strict
 from litestar.testing import AsyncTestClient
@@ -424,3 +431,47 @@ async def test_subscribe_page_for_a_member_and_a_new_link(client, garden, rows):
     new_url = (await jo.get("/api/me")).json()["calendar_url"]
     assert new_url != old_url
     assert new_url in (await jo.get("/calendar")).text
+
+
+async def test_many_requests_for_a_changed_feed_build_it_once(client, rows):
+    for day in range(30):
+        rows.shift(soon(day + 1))
+    await client.get("/calendar/season.ics")
+    cache = client.app.state["feed_cache"]
+    builds = cache.builds
+    rows.shift(soon(40))
+    answers = await asyncio.gather(*(client.get("/calendar/season.ics") for _ in range(6)))
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.headers["etag"] for a in answers}) == 1
+    assert cache.builds == builds + 1
+
+
+def test_feed_tokens_stay_out_of_the_server_logs(database_url, tmp_path):
+    token = "tok" + "x" * 40
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, "COOP_DATABASE_URL": database_url, "PICCOLO_CONF": "coop.piccolo_conf"}
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "coop.cli", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(300):
+                try:
+                    httpx.get(f"{base}/health", timeout=1)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            for kind in ("members", "pairs"):
+                assert httpx.get(f"{base}/calendar/{kind}/{token}.ics").status_code == 404
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    text = log.read_text()
+    assert "/calendar/members/…" in text
+    assert token not in text

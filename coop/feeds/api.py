@@ -97,10 +97,7 @@ async def _answer(
         plan = await resolve(now, reader)
         entry = cache.get(plan.key, plan.version)
         if entry is None:
-            # Rows that change after the version read make the next request rebuild.
-            async with reading():
-                content = await plan.load()
-            entry = await _build(cache, plan, content, settings)
+            entry = await _build_once(cache, plan, settings)
         cache.remember(identity, stamp, plan.key, plan.version)
     headers = {
         "ETag": entry.etag,
@@ -118,9 +115,22 @@ async def _answer(
     return Response(content=entry.body, headers=headers, media_type=MEDIA_TYPE)
 
 
-async def _build(
-    cache: FeedCache, plan: service.FeedPlan, content: service.FeedContent, settings: Settings
-) -> CachedFeed:
+async def _build_once(cache: FeedCache, plan: service.FeedPlan, settings: Settings) -> CachedFeed:
+    """Build a changed feed once, however many requests for it arrive meanwhile."""
+    pending = cache.building.get((plan.key, plan.version))
+    if pending is None:
+        pending = asyncio.ensure_future(_build(cache, plan, settings))
+        cache.building[(plan.key, plan.version)] = pending
+        pending.add_done_callback(lambda _: cache.building.pop((plan.key, plan.version), None))
+    return await asyncio.shield(pending)
+
+
+async def _build(cache: FeedCache, plan: service.FeedPlan, settings: Settings) -> CachedFeed:
+    """Load the rows in one transaction, then build; rows that change after the version read
+    only make the next request rebuild."""
+    async with reading():
+        content = await plan.load()
+
     def build() -> bytes:
         return build_feed(
             content.events,

@@ -8,6 +8,7 @@ bounded (entries and bytes, least recently used goes first) so memory stays flat
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections import OrderedDict
@@ -53,6 +54,7 @@ class FeedCache:
         # request identity -> (database change stamp, feed key, version): see `recall`
         self._seen: OrderedDict[tuple[Any, ...], tuple[Any, tuple[Any, ...], tuple[Any, ...]]]
         self._seen = OrderedDict()
+        self.building: dict[tuple[Any, Any], asyncio.Future[CachedFeed]] = {}
         self._bytes = 0
         self.hits = 0
         self.builds = 0
