@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results" / "feeds.json"
 SHIFTS = 500
 CONNECTIONS = 4
-ROUNDS = 3
-COUNT = 1500  # requests per measurement and round, at most
-SECONDS = 4.0  # time per measurement and round, at most
+ROUNDS = 8
+COUNT = 600  # requests per measurement, at most
+SECONDS = 1.5  # time per measurement, at most
 FRESH_COUNT = 200
 MEMORY_REQUESTS = 10_000
 GOALS = {"personal_cached": 0.5, "personal_304": 0.8, "season_304": 0.8}
@@ -197,7 +197,7 @@ async def rate(
             if response.status_code != expect:
                 raise RuntimeError(f"{path} answered {response.status_code}, not {expect}")
 
-    for _ in range(20):  # warm up
+    for _ in range(5):  # warm up
         await client.get(path, headers=headers)
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
@@ -231,11 +231,19 @@ async def measure(base: str, db_path: Path, token: str, member_id: int, pid: int
             "season_cached": lambda: rate(client, season),
             "season_304": lambda: rate(client, season, {"if-none-match": etags[season]}, 304),
         }
-        # The machine is shared: interleave the measurements in rounds, and compare each with
-        # the /health of its own round, so a busy moment does not land on one figure only.
+        # The machine is shared: measure in short rounds and compare each figure with a /health
+        # measured just before it, so a busy moment does not land on one figure only.
         rounds: list[dict[str, float]] = []
         for _ in range(ROUNDS):
-            rounds.append({name: await run() for name, run in runs.items()})
+            figures: dict[str, float] = {}
+            for name, run in runs.items():
+                if name != "health":
+                    figures[f"{name}/health"] = await runs["health"]()
+                    figures[name] = await run()
+            figures["health"] = statistics.mean(
+                v for k, v in figures.items() if k.endswith("/health")
+            )
+            rounds.append(figures)
         single = {
             "health_one_connection": await rate(client, "/health", connections=1),
             "personal_fresh": await rate(
@@ -260,7 +268,10 @@ async def measure(base: str, db_path: Path, token: str, member_id: int, pid: int
         after = rss_kib(pid)
     writer.close()
     rates = {name: statistics.median(r[name] for r in rounds) for name in runs}
-    ratios = {name: statistics.median(r[name] / r["health"] for r in rounds) for name in runs}
+    ratios = {
+        name: statistics.median(r[name] / r.get(f"{name}/health", r["health"]) for r in rounds)
+        for name in runs
+    }
     rates.update(single)
     for name, value in single.items():
         ratios[name] = value / single["health_one_connection"]
