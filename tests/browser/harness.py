@@ -49,6 +49,7 @@ class PageSpec:
     path: str
     who: str  # "anyone" (logged out), "member", "coordinator"
     status: int = 200
+    photo: bool = True  # shown in the README by `make screenshots`
 
 
 # Every main page, in the order the README shows them. Add a page here and it is checked for
@@ -60,7 +61,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("not-found", "/no-such-page", "anyone", status=404),
     PageSpec("home-logged-in", "/", "coordinator"),
     PageSpec("me", "/me", "coordinator"),
-    PageSpec("not-found-logged-in", "/no-such-page", "coordinator", status=404),
+    PageSpec("not-found-logged-in", "/no-such-page", "coordinator", status=404, photo=False),
 )
 
 

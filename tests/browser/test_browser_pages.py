@@ -94,3 +94,22 @@ def test_the_checks_catch_what_they_promise(phone: Page):
         assert_accessible(phone)
     with pytest.raises(AssertionError, match="scrolls sideways"):
         assert_fits_phone(phone)
+
+
+def test_htmx_is_ready_under_the_csp(page: Page, app_url: str):
+    """htmx loads on every page without a CSP refusal, and its requests carry the CSRF token."""
+    log_in(page, app_url, COORDINATOR[0])
+    assert page.evaluate("() => htmx.config.includeIndicatorStyles") is False
+    assert page.evaluate("() => htmx.config.allowEval") is False
+    link = page.locator("section[aria-labelledby=calendar-heading] code")
+    before = link.inner_text()
+    status = page.evaluate(
+        """() => new Promise(resolve => {
+          document.body.addEventListener('htmx:afterRequest',
+            event => resolve(event.detail.xhr.status), {once: true});
+          htmx.ajax('POST', '/me/calendar-token', {source: document.body, swap: 'none'});
+        })"""
+    )
+    assert status == 200  # the redirect to /me, followed: the CSRF check passed
+    page.reload()
+    assert link.inner_text() != before
