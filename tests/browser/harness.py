@@ -108,6 +108,26 @@ def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -
     page.wait_for_url(f"{base_url}/me")
 
 
+def create_invite(page: Page, base_url: str, role: str = "Participant") -> str:
+    """The coordinator makes an invite code on /me and reads it off the page."""
+    log_in(page, base_url, COORDINATOR[0])
+    page.get_by_label("Their role").select_option(label=role)
+    page.get_by_role("button", name="Create an invite code").click()
+    invite = page.locator("section[aria-labelledby=invite-heading] [role=status] strong")
+    invite.wait_for()
+    return invite.inner_text()
+
+
+def fill_register_form(page: Page, code: str, username: str, name: str) -> None:
+    """Fill /register as a newcomer does (the password is PASSWORD) and send it."""
+    page.goto("/register")
+    page.get_by_label("Invite code").fill(code)
+    page.get_by_label("Username (for logging in)").fill(username)
+    page.get_by_label("Display name (what others see)").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+
+
 # --- checks -------------------------------------------------------------------------------------
 
 

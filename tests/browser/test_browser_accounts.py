@@ -14,19 +14,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import Garden, unique
-from .harness import COORDINATOR, PASSWORD, focused, log_in
+from .harness import PASSWORD, create_invite, fill_register_form, focused
 
 JAVASCRIPT = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-
-
-def create_invite(page: Page, app_url: str, role: str = "Participant") -> str:
-    """The coordinator makes an invite code on /me and reads it off the page."""
-    log_in(page, app_url, COORDINATOR[0])
-    page.get_by_label("Their role").select_option(label=role)
-    page.get_by_role("button", name="Create an invite code").click()
-    invite = page.locator("section[aria-labelledby=invite-heading] [role=status]")
-    expect(invite).to_contain_text("Here is the invite code for a new participant")
-    return invite.locator("strong").inner_text()
 
 
 @JAVASCRIPT
@@ -34,16 +24,14 @@ def test_a_newcomer_registers_with_an_invite_code(open_page, app_url, javascript
     coordinator = open_page(java_script_enabled=javascript)
     code = create_invite(coordinator, app_url)
     assert len(code) == 19 and code.count("-") == 3
+    expect(coordinator.get_by_role("status").last).to_contain_text(
+        "Here is the invite code for a new participant"
+    )
 
     newcomer = open_page(java_script_enabled=javascript)
     username = unique("robin")
-    newcomer.goto("/register")
+    fill_register_form(newcomer, "ABCD-EFGH-JKLM-NPQR", username, "Robin")
     expect(newcomer.get_by_role("heading", level=1)).to_have_text("Join the garden")
-    newcomer.get_by_label("Invite code").fill("ABCD-EFGH-JKLM-NPQR")
-    newcomer.get_by_label("Username (for logging in)").fill(username)
-    newcomer.get_by_label("Display name (what others see)").fill("Robin")
-    newcomer.get_by_label("Password").fill(PASSWORD)
-    newcomer.get_by_role("button", name="Create my account").click()
 
     # A kind message next to the field, tied to it; what they typed is still there.
     code_field = newcomer.get_by_label("Invite code")

@@ -34,9 +34,10 @@ def visit(open_page: Callable[..., Page], app_url: str, spec: PageSpec, **option
     return page
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
-def test_every_page_is_accessible(open_page, app_url, spec: PageSpec):
-    page = visit(open_page, app_url, spec)
+def test_every_page_is_accessible(open_page, app_url, spec: PageSpec, scheme: str):
+    page = visit(open_page, app_url, spec, color_scheme=scheme)
     assert_accessible(page)
 
 
