@@ -51,6 +51,9 @@ def test_a_newcomer_registers_with_an_invite_code(open_page, app_url, javascript
     expect(newcomer).to_have_url(f"{app_url}/me")
     expect(newcomer.get_by_role("status").first).to_have_text("Welcome to the garden, Robin!")
     expect(newcomer.get_by_role("heading", level=1)).to_have_text("Hello, Robin")
+    menu = newcomer.get_by_role("navigation", name="Main")
+    expect(menu.get_by_role("link", name="Me")).to_have_attribute("aria-current", "page")
+    expect(menu.get_by_role("link", name="Plan")).to_have_count(0)  # for coordinators
     # Only coordinators invite people.
     expect(newcomer.get_by_role("button", name="Create an invite code")).to_have_count(0)
 
