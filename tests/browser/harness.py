@@ -171,7 +171,7 @@ def assert_tap_targets(page: Page, minimum: int = MIN_TAP) -> None:
     """Buttons, nav links and form controls are at least ``minimum`` px tall."""
     small = page.evaluate(
         """(minimum) => [...document.querySelectorAll(
-              'button, [type=submit], [role=button], nav a, ' +
+              'button, [type=submit], [role=button], nav a, label:has(> [type=checkbox]), ' +
               'input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, summary')]
             .filter(e => e.offsetParent !== null)
             .map(e => ({what: e.outerHTML.slice(0, 100),
