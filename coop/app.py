@@ -9,6 +9,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[open_database],
         on_shutdown=[close_database],
         template_config=template_config,
-        plugins=[FlashPlugin(config=FlashConfig(template_config=template_config))],
+        plugins=[FlashPlugin(config=FlashConfig(template_config=template_config)), HTMXPlugin()],
         middleware=[auth.session_config(settings).middleware, SecurityHeadersMiddleware()],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

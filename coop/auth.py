@@ -177,6 +177,7 @@ def start_session(connection: ASGIConnection, member: Member) -> None:
 
 def end_session(connection: ASGIConnection) -> None:
     connection.clear_session()
+    connection.set_session({})  # an empty, fresh session: a flash message can still be added
     connection.scope.setdefault("state", {})[_MEMBER_STATE_KEY] = None
 
 

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from coop.settings import Settings
+
+# Litestar passes ``csrf_input`` as a plain string, which autoescaping would print as text (the
+# forms then fail CSRF in a real browser). This exact shape, a hex token, is safe to emit as HTML.
+_CSRF_INPUT = re.compile(r'<input type="hidden" name="_csrf_token" value="[0-9a-f]+" />')
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, str) and _CSRF_INPUT.fullmatch(value):
+        return Markup(value)
+    return value
 
 
 def configure_environment(env: Environment, settings: Settings) -> None:
@@ -30,5 +43,6 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         dollars, rest = divmod(cents, 100)
         return f"${dollars:,}.{rest:02d}" if rest else f"${dollars:,}"
 
+    env.finalize = _finalize
     env.filters.update(local=local, when=when, clock=clock, money=money)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)

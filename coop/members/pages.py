@@ -103,12 +103,14 @@ class MePages(Controller):
             k: data.get(k, "")
             for k in ("display_name", "contact", "max_shifts_per_week", "reminder_minutes")
         }
+        if not str(fields["contact"]).strip():
+            del fields["contact"]  # an empty contact is "", not None (which the schema refuses)
         try:
             update = parse_form(fields, MemberUpdate, blank_is_none=True)
             changes = {k: getattr(update, k) for k in fields}
             if changes["display_name"] is None:
                 raise DomainError("Display name: please fill this in.", field="display_name")
-            changes["contact"] = changes["contact"] or ""
+            changes["contact"] = update.contact or ""  # UNSET when left empty
             changes["share_contact"] = data.get("share_contact") == "on"
             await service.update_settings(member, changes)
         except DomainError as error:

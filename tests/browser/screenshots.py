@@ -1,0 +1,67 @@
+"""Pictures of the main pages for the README: `make screenshots`.
+
+Serves the app over a fresh SQLite file with the demo season, logs in as the demo coordinator,
+and saves a PNG of the viewport of every page in ``harness.PAGES`` at phone and desktop width
+into docs/screenshots/ (``<name>-phone.png``, ``<name>-desktop.png``).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Browser, sync_playwright
+
+from coop import demo
+
+from .harness import DESKTOP, PAGES, PHONE, ROOT, launch, log_in, served_garden
+
+OUT = ROOT / "docs" / "screenshots"
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+
+
+def photograph(browser: Browser, base_url: str, out: Path = OUT) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for size, viewport in SIZES.items():
+        phone = size == "phone"
+        options = {"viewport": viewport, "is_mobile": phone, "has_touch": phone}
+        contexts = {
+            "anyone": browser.new_context(base_url=base_url, **options),
+            "coordinator": browser.new_context(base_url=base_url, **options),
+        }
+        log_in(contexts["coordinator"].new_page(), base_url, demo.COORDINATOR, demo.PASSWORD)
+        for spec in PAGES:
+            if not spec.photo:
+                continue
+            page = contexts["anyone" if spec.who == "anyone" else "coordinator"].new_page()
+            page.goto(spec.path)
+            page.wait_for_load_state("networkidle")
+            path = out / f"{spec.name}-{size}.png"
+            page.screenshot(path=path, animations="disabled", caret="hide")
+            page.close()
+            saved.append(path)
+        for context in contexts.values():
+            context.close()
+    return saved
+
+
+def main() -> int:
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        served_garden(Path(directory), demo=True) as base_url,
+        sync_playwright() as playwright,
+    ):
+        browser = launch(playwright)
+        try:
+            saved = photograph(browser, base_url)
+        finally:
+            browser.close()
+    for path in saved:
+        print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
