@@ -61,6 +61,12 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("not-found", "/no-such-page", "anyone", status=404),
     PageSpec("home-logged-in", "/", "coordinator"),
     PageSpec("me", "/me", "coordinator"),
+    PageSpec("calendar", "/calendar", "anyone"),
+    PageSpec("calendar-logged-in", "/calendar", "coordinator", photo=False),
+    PageSpec("plan", "/plan", "coordinator"),
+    PageSpec("harvests", "/harvests", "coordinator"),
+    PageSpec("sales", "/sales", "coordinator"),
+    PageSpec("reports", "/reports", "coordinator"),
     PageSpec("not-found-logged-in", "/no-such-page", "coordinator", status=404, photo=False),
 )
 
