@@ -1,4 +1,4 @@
-"""The ``coop`` command: serve, migrate, create the first coordinator, demo, move and back up data."""
+"""The ``coop`` command: serve, migrate, first coordinator, demo, and moving or backing up data."""
 
 from __future__ import annotations
 

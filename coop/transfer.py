@@ -315,7 +315,9 @@ def backup_sqlite(source: Path, target: Path) -> int:
     if not source.exists():
         raise TransferError(f"There is no database at {source}.")
     if target.exists():
-        raise TransferError(f"{target} already exists; choose a new name so nothing is overwritten.")
+        raise TransferError(
+            f"{target} already exists; choose a new name so nothing is overwritten."
+        )
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as origin:
