@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -140,3 +142,38 @@ EXCEPTION_HANDLERS = {
     HTTPException: handle_http_error,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_server_error,
 }
+
+
+# --- the error answers, described in the OpenAPI schema ---------------------------------------
+
+
+class ErrorBody(msgspec.Struct):
+    """Litestar's JSON error shape, which every /api error uses."""
+
+    status_code: int
+    detail: str
+    extra: dict[str, Any] | list[Any]
+
+
+ERROR_DESCRIPTIONS = {
+    401: "Not logged in, or the session has ended.",
+    403: "Not open to this account, or the CSRF token (x-csrftoken header) is missing.",
+    404: "Nothing is there (or it is not yours to see).",
+    409: "It clashes with what is already there; `detail` says what.",
+    429: "Too many tries lately; wait `Retry-After` seconds.",
+}
+
+
+def error_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """Document the 4xx answers an API handler can give, so clients and fuzzers know them.
+
+    Every unsafe request can also get 403 (CSRF), so pass it for POST, PATCH and DELETE.
+    """
+    return {
+        code: ResponseSpec(
+            data_container=ErrorBody,
+            description=ERROR_DESCRIPTIONS[code],
+            generate_examples=False,
+        )
+        for code in codes
+    }
