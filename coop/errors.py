@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
@@ -91,7 +92,10 @@ def describe_validation(error: ValidationException) -> str:
     for item in error.extra or []:
         if isinstance(item, dict):
             key = item.get("key") or "the request"
-            problems.append(f"{str(key).replace('_', ' ')}: {item.get('message', 'is not valid')}")
+            message = str(item.get("message", "is not valid"))
+            if "matching regex" in message:
+                message = "has characters we can't accept"
+            problems.append(f"{str(key).replace('_', ' ')}: {message}")
     if not problems:
         return "Something in that request was not quite right. Please check it and try again."
     return "Please check " + "; ".join(problems) + "."
@@ -137,8 +141,21 @@ def handle_server_error(request: Request, error: Exception) -> Response:
     return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, message)
 
 
+def handle_unstorable_text(request: Request, error: Exception) -> Response:
+    """PostgreSQL refuses some characters (NUL) that SQLite keeps: say so, don't answer 500."""
+    return handle_domain_error(
+        request,
+        DomainError(
+            "Something you typed contains an invisible control character we can't store. "
+            "Please remove it and try again."
+        ),
+    )
+
+
 EXCEPTION_HANDLERS = {
     DomainError: handle_domain_error,
+    asyncpg.CharacterNotInRepertoireError: handle_unstorable_text,
+    asyncpg.UntranslatableCharacterError: handle_unstorable_text,
     HTTPException: handle_http_error,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_server_error,
 }
