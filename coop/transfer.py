@@ -272,22 +272,36 @@ async def load(path: Path, progress: Progress = _stderr) -> int:
                 raise TransferError(f"The dump has a table this app does not know: {name}.")
             columns = [table._meta.get_column_by_name(column) for column in names]
             count = 0
-            batch: list[Table] = []
+            batch: list[tuple[Any, ...]] = []
             for row in rows:
-                values = {c._meta.name: _from_file(c, v) for c, v in zip(columns, row, strict=True)}
-                batch.append(table(_data=values))
-                if len(batch) == PAGE_SIZE // 4:
-                    await table.insert(*batch)
-                    count += len(batch)
+                batch.append(tuple(map(_from_file, columns, row)))
+                if len(batch) == PAGE_SIZE:
+                    count += await _insert_many(table, columns, batch)
                     batch = []
             if batch:
-                await table.insert(*batch)
-                count += len(batch)
+                count += await _insert_many(table, columns, batch)
             loaded += count
             progress(_progress_line("Loaded", name, count, loaded, total))
         if _is_postgres():
             await _reset_sequences()
     return loaded
+
+
+async def _insert_many(table: type[Table], columns: list[Column], rows: list[tuple]) -> int:
+    """Insert rows through the transaction's own connection: Piccolo objects cost ~1 ms a row.
+
+    The drivers adapt the values the same way Piccolo does (its SQLite adapters are global).
+    """
+    connection = current_engine().current_transaction.get().connection
+    names = ", ".join(f'"{column._meta.db_column_name}"' for column in columns)
+    if _is_postgres():
+        marks = ", ".join(f"${number}" for number in range(1, len(columns) + 1))
+    else:
+        marks = ", ".join("?" for _ in columns)
+    await connection.executemany(
+        f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({marks})', rows
+    )
+    return len(rows)
 
 
 async def _reset_sequences() -> None:
