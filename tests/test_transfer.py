@@ -19,9 +19,16 @@ def tables_in(path: Path) -> dict[str, tuple[list[str], list[list]]]:
 
 
 def demo_garden(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'laptop.sqlite3'}"
-    run_coop("demo", database_url=url)
-    return url
+    """The demo season on a laptop, plus a correction (a JSON column) someone made."""
+    path = tmp_path / "laptop.sqlite3"
+    run_coop("demo", database_url=f"sqlite:///{path}")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO correction (record_type, record_id, changed_by, changed_at, before) "
+            "SELECT 'sale', 1, id, created_at, ? FROM member WHERE username = 'maria'",
+            ['{"quantity": 3, "channel": "café"}'],
+        )
+    return f"sqlite:///{path}"
 
 
 def test_a_garden_moves_from_sqlite_to_postgresql_with_every_login_intact(tmp_path):
@@ -38,6 +45,7 @@ def test_a_garden_moves_from_sqlite_to_postgresql_with_every_login_intact(tmp_pa
         assert after == before
         assert len(before["member"][1]) == 12
         assert len(before["placement_member"][1]) > 100
+        assert before["correction"][1][0][-1] == {"quantity": 3, "channel": "café"}
         assert read_header(tmp_path / "again.jsonl")["source_engine"] == "postgresql"
 
         with served_app(server_db) as base_url:
