@@ -16,8 +16,6 @@ import pytest
 from conftest import ROOT, run_coop, served_app
 from live import LiveUser
 
-pytestmark = pytest.mark.fuzz
-
 SECONDS_PER_ENGINE = int(os.environ.get("COOP_FUZZ_SECONDS", "60"))
 MAX_EXAMPLES = int(os.environ.get("COOP_FUZZ_EXAMPLES", "40"))
 # Closing the account would end the coordinator's login for the rest of the run.
@@ -62,6 +60,7 @@ def schemathesis(base_url: str, maria: LiveUser, report: Path) -> subprocess.Com
     )
 
 
+@pytest.mark.fuzz
 def test_the_api_survives_fuzzing_and_matches_its_schema(database_url, tmp_path):
     run_coop("demo", database_url=database_url)
     with served_app(database_url) as base_url:
@@ -80,3 +79,17 @@ def test_the_api_survives_fuzzing_and_matches_its_schema(database_url, tmp_path)
     tested = len(set(operations) - set(EXCLUDED))
     assert f"Tested: {tested}" in result.stdout, result.stdout[-3000:]
     assert " failed" not in result.stdout
+
+
+async def test_a_nul_character_gets_a_kind_answer_on_both_engines(garden):
+    """PostgreSQL cannot store NUL (SQLite can); it used to answer 500 there."""
+    maria = await garden.first_coordinator()
+
+    changed = await maria.patch("/api/me", json={"contact": "555\x000100"})
+    assert changed.status_code == 400
+    assert changed.json()["detail"] == "Please check contact: has characters we can't accept."
+
+    stranger = garden.anonymous()
+    refused = await stranger.post("/api/session", json={"username": "ma\x00ria", "password": "x"})
+    assert refused.status_code == 400
+    assert (await maria.get("/api/me")).json()["contact"] == ""
