@@ -101,8 +101,8 @@ def _from_file(column: Column, value: Any) -> Any:
 
 
 @contextmanager
-def _open(path: Path, mode: str) -> Iterator[IO[str]]:
-    if path.suffix == ".gz":
+def _open(path: Path, mode: str, gzipped: bool | None = None) -> Iterator[IO[str]]:
+    if gzipped or (gzipped is None and path.suffix == ".gz"):
         with gzip.open(path, mode + "t", encoding="utf-8") as file:
             yield file
     else:
@@ -158,7 +158,8 @@ async def dump(path: Path, progress: Progress = _stderr) -> int:
             "tables": counts,
         }
         written = 0
-        with _open(path, "w") as file:
+        partial = path.with_name(path.name + ".partial")  # never leave half a dump under FILE
+        with _open(partial, "w", gzipped=path.suffix == ".gz") as file:
             file.write(_line(header))
             for table in tables:
                 name = table._meta.tablename
@@ -169,6 +170,7 @@ async def dump(path: Path, progress: Progress = _stderr) -> int:
                     written += 1
                 progress(_progress_line("Wrote", name, counts[name], written, total))
             file.write(_line({"end": True, "rows": written}))
+    partial.rename(path)
     return written
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_coop, served_app
+from conftest import run_coop, served_app
 from live import LiveUser
 
 SECONDS_PER_ENGINE = int(os.environ.get("COOP_FUZZ_SECONDS", "60"))
@@ -52,7 +52,7 @@ def schemathesis(base_url: str, maria: LiveUser, report: Path) -> subprocess.Com
     ]
     return subprocess.run(
         command,
-        cwd=ROOT,
+        cwd=report.parent,  # its cache goes to the test's own directory, not the repository
         capture_output=True,
         text=True,
         timeout=SECONDS_PER_ENGINE + 60,

@@ -103,6 +103,22 @@ def test_loading_into_a_database_that_holds_a_garden_is_refused(tmp_path, databa
     assert tables_in(tmp_path / "after.jsonl") == tables_in(tmp_path / "garden.jsonl")
 
 
+def test_a_dump_cut_short_loads_nothing_at_all(tmp_path):
+    laptop = demo_garden(tmp_path)
+    run_coop("dump", str(tmp_path / "garden.jsonl"), database_url=laptop)
+    lines = (tmp_path / "garden.jsonl").read_text().splitlines(keepends=True)
+    (tmp_path / "cut.jsonl").write_text("".join(lines[: len(lines) - 40]))
+    new_home = f"sqlite:///{tmp_path / 'new-home.sqlite3'}"
+
+    refused = run_coop("load", str(tmp_path / "cut.jsonl"), database_url=new_home, check=False)
+
+    assert refused.returncode == 1
+    assert "cut short" in refused.stderr
+    with sqlite3.connect(tmp_path / "new-home.sqlite3") as db:  # one transaction: all or nothing
+        assert db.execute("SELECT count(*) FROM member").fetchone() == (0,)
+    run_coop("load", str(tmp_path / "garden.jsonl"), database_url=new_home)
+
+
 def test_a_file_that_is_not_a_dump_is_refused_kindly(tmp_path):
     (tmp_path / "notes.txt").write_text("tomatoes in bed 2\n")
     refused = run_coop(
