@@ -144,7 +144,7 @@ async def dump(path: Path, progress: Progress = _stderr) -> int:
     """Write the whole database to ``path``; return the number of rows written."""
     tables = in_dependency_order()
     async with reading():
-        if isinstance(current_engine(), PostgresEngine):
+        if _is_postgres():
             # One snapshot for every table, so the file is consistent while the app writes.
             await ShiftKind.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         counts = {table._meta.tablename: await table.count() for table in tables}
