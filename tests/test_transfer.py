@@ -6,7 +6,6 @@ import sqlite3
 import threading
 from pathlib import Path
 
-import pytest
 from conftest import run_coop, served_app
 from live import LiveUser, new_postgres_database, sqlite_integrity
 
@@ -166,9 +165,9 @@ def test_backup_copies_a_live_sqlite_database_while_the_app_takes_writes(tmp_pat
     assert refused.returncode == 1 and "already exists" in refused.stderr
 
 
-def test_backup_on_postgresql_points_to_pg_dump(database_url, tmp_path):
-    if database_url.startswith("sqlite"):
-        pytest.skip("this one is about PostgreSQL")
-    refused = run_coop("backup", str(tmp_path / "copy"), database_url=database_url, check=False)
+def test_backup_on_postgresql_points_to_pg_dump(postgres_database, tmp_path):
+    refused = run_coop(
+        "backup", str(tmp_path / "copy"), database_url=postgres_database, check=False
+    )
     assert refused.returncode == 1
     assert "pg_dump" in refused.stderr
