@@ -152,8 +152,22 @@ def handle_unstorable_text(request: Request, error: Exception) -> Response:
     )
 
 
+def handle_value_out_of_range(request: Request, error: Exception) -> Response:
+    """An id or number beyond what the database holds (or text too long for a column) is a
+    request we can't meet, not a crash: SQLite raises OverflowError, PostgreSQL a DataError."""
+    return handle_domain_error(
+        request,
+        DomainError(
+            "Something in that request is too large or too long for us to store or look up "
+            "(perhaps a number or an id). Please check it and try again."
+        ),
+    )
+
+
 EXCEPTION_HANDLERS = {
     DomainError: handle_domain_error,
+    OverflowError: handle_value_out_of_range,
+    asyncpg.DataError: handle_value_out_of_range,
     asyncpg.CharacterNotInRepertoireError: handle_unstorable_text,
     asyncpg.UntranslatableCharacterError: handle_unstorable_text,
     HTTPException: handle_http_error,
