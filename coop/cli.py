@@ -1,4 +1,4 @@
-"""The ``coop`` command: serve, migrate, create the first coordinator, load the demo season."""
+"""The ``coop`` command: serve, migrate, first coordinator, demo, and moving or backing up data."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ async def _with_app_engine(settings: Settings, work):
     engine = engine_for(settings)
     bind(engine)
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(max_size=2)
+        await engine.start_connection_pool(min_size=1, max_size=2)
     try:
         return await work()
     finally:
@@ -113,6 +113,56 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_dump(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from coop import transfer
+
+    try:
+        rows = asyncio.run(_with_app_engine(settings, lambda: transfer.dump(Path(args.file))))
+    except transfer.TransferError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Wrote {rows} rows to {args.file}.")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from coop import transfer
+
+    asyncio.run(migrate())
+    try:
+        rows = asyncio.run(_with_app_engine(settings, lambda: transfer.load(Path(args.file))))
+    except transfer.TransferError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Loaded {rows} rows from {args.file}. Every login and record came along.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from coop import transfer
+
+    if not settings.is_sqlite:
+        print(
+            "coop backup copies SQLite databases. For PostgreSQL use its own tool, for example "
+            "`pg_dump --format=custom --file=garden.pgdump DBNAME`, or `coop dump FILE`.",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        pages = transfer.backup_sqlite(settings.sqlite_path, Path(args.file))
+    except transfer.TransferError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Backed up {settings.sqlite_path} to {args.file} ({pages} pages, integrity ok).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coop", description="The garden co-op manager.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +183,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load a demo season into an empty database")
     demo.add_argument("--if-empty", action="store_true", help="succeed quietly if not empty")
     demo.set_defaults(run=cmd_demo)
+
+    dump = commands.add_parser("dump", help="write the whole database to one file (.gz to zip)")
+    dump.add_argument("file")
+    dump.set_defaults(run=cmd_dump)
+
+    load = commands.add_parser("load", help="fill an empty database from a `coop dump` file")
+    load.add_argument("file")
+    load.set_defaults(run=cmd_load)
+
+    backup = commands.add_parser("backup", help="a consistent copy of a live SQLite database")
+    backup.add_argument("file")
+    backup.set_defaults(run=cmd_backup)
     return parser
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -89,7 +92,10 @@ def describe_validation(error: ValidationException) -> str:
     for item in error.extra or []:
         if isinstance(item, dict):
             key = item.get("key") or "the request"
-            problems.append(f"{str(key).replace('_', ' ')}: {item.get('message', 'is not valid')}")
+            message = str(item.get("message", "is not valid"))
+            if "matching regex" in message:
+                message = "has characters we can't accept"
+            problems.append(f"{str(key).replace('_', ' ')}: {message}")
     if not problems:
         return "Something in that request was not quite right. Please check it and try again."
     return "Please check " + "; ".join(problems) + "."
@@ -135,8 +141,70 @@ def handle_server_error(request: Request, error: Exception) -> Response:
     return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, message)
 
 
+def handle_unstorable_text(request: Request, error: Exception) -> Response:
+    """PostgreSQL refuses some characters (NUL) that SQLite keeps: say so, don't answer 500."""
+    return handle_domain_error(
+        request,
+        DomainError(
+            "Something you typed contains an invisible control character we can't store. "
+            "Please remove it and try again."
+        ),
+    )
+
+
+def handle_value_out_of_range(request: Request, error: Exception) -> Response:
+    """An id or number beyond what the database holds (or text too long for a column) is a
+    request we can't meet, not a crash: SQLite raises OverflowError, PostgreSQL a DataError."""
+    return handle_domain_error(
+        request,
+        DomainError(
+            "Something in that request is too large or too long for us to store or look up "
+            "(perhaps a number or an id). Please check it and try again."
+        ),
+    )
+
+
 EXCEPTION_HANDLERS = {
     DomainError: handle_domain_error,
+    OverflowError: handle_value_out_of_range,
+    asyncpg.DataError: handle_value_out_of_range,
+    asyncpg.CharacterNotInRepertoireError: handle_unstorable_text,
+    asyncpg.UntranslatableCharacterError: handle_unstorable_text,
     HTTPException: handle_http_error,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_server_error,
 }
+
+
+# --- the error answers, described in the OpenAPI schema ---------------------------------------
+
+
+class ErrorBody(msgspec.Struct):
+    """Litestar's JSON error shape, which every /api error uses."""
+
+    status_code: int
+    detail: str
+    extra: dict[str, Any] | list[Any]
+
+
+ERROR_DESCRIPTIONS = {
+    401: "Not logged in, or the session has ended.",
+    403: "Not open to this account, or the CSRF token (x-csrftoken header) is missing.",
+    404: "Nothing is there (or it is not yours to see).",
+    409: "It clashes with what is already there; `detail` says what.",
+    429: "Too many tries lately; wait `Retry-After` seconds.",
+}
+
+
+def error_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """Document the 4xx answers an API handler can give, so clients and fuzzers know them.
+
+    Every unsafe request can also get 403 (CSRF), so pass it for POST, PATCH and DELETE.
+    """
+    return {
+        code: ResponseSpec(
+            data_container=ErrorBody,
+            description=ERROR_DESCRIPTIONS[code],
+            generate_examples=False,
+        )
+        for code in codes
+    }

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from coop import auth
 from coop.deps import AppSettings, CurrentMember
+from coop.errors import error_responses
 from coop.members import service
 from coop.members.schemas import (
     CalendarUrl,
@@ -24,6 +25,9 @@ from coop.members.schemas import (
 )
 from coop.settings import Settings
 from coop.tables import Member
+
+# "member": your own row; every other key is a table name with the rows that point at you.
+MemberExport = dict[str, dict[str, Any] | list[dict[str, Any]]]
 
 
 def member_out(member: Member) -> MemberOut:
@@ -57,7 +61,7 @@ class SessionApi(Controller):
     path = "/api/session"
     tags = ["accounts"]
 
-    @post(status_code=HTTP_200_OK)
+    @post(status_code=HTTP_200_OK, responses=error_responses(401, 403, 429))
     async def log_in(self, request: Request, data: JSONBody[LoginRequest]) -> MemberOut:
         """Log in; the session cookie is replaced, never reused."""
         member = await service.authenticate(
@@ -66,7 +70,7 @@ class SessionApi(Controller):
         auth.start_session(request, member)
         return member_out(member)
 
-    @delete(status_code=HTTP_204_NO_CONTENT)
+    @delete(status_code=HTTP_204_NO_CONTENT, responses=error_responses(403))
     async def log_out(self, request: Request) -> None:
         auth.end_session(request)
 
@@ -75,7 +79,7 @@ class MembersApi(Controller):
     path = "/api"
     tags = ["accounts"]
 
-    @post("/members")
+    @post("/members", responses=error_responses(403, 409, 429))
     async def register(self, request: Request, data: JSONBody[MemberCreate]) -> MemberOut:
         """Create an account with an invite code (and log in)."""
         address = auth.client_address(request)
@@ -88,7 +92,7 @@ class MembersApi(Controller):
         auth.start_session(request, member)
         return member_out(member)
 
-    @post("/invites", guards=[auth.requires_coordinator])
+    @post("/invites", guards=[auth.requires_coordinator], responses=error_responses(401, 403))
     async def create_invite(
         self, data: JSONBody[InviteCreate], member: CurrentMember
     ) -> InviteCreated:
@@ -101,11 +105,11 @@ class MeApi(Controller):
     tags = ["accounts"]
     guards = [auth.requires_member]
 
-    @get()
+    @get(responses=error_responses(401))
     async def me(self, member: CurrentMember, settings: AppSettings) -> MeOut:
         return me_out(settings, member)
 
-    @patch()
+    @patch(responses=error_responses(401, 403))
     async def update(
         self, data: JSONBody[MemberUpdate], member: CurrentMember, settings: AppSettings
     ) -> MeOut:
@@ -113,17 +117,17 @@ class MeApi(Controller):
         await service.update_settings(member, changes)
         return me_out(settings, member)
 
-    @post("/calendar-token", status_code=HTTP_200_OK)
+    @post("/calendar-token", status_code=HTTP_200_OK, responses=error_responses(401, 403))
     async def new_calendar_token(self, member: CurrentMember, settings: AppSettings) -> CalendarUrl:
         await service.regenerate_calendar_token(member)
         return CalendarUrl(calendar_url=member_feed_url(settings, member))
 
-    @get("/export")
-    async def export(self, member: CurrentMember) -> dict[str, Any]:
+    @get("/export", responses=error_responses(401))
+    async def export(self, member: CurrentMember) -> MemberExport:
         """Everything stored about you, as JSON."""
         return await service.export(member)
 
-    @delete(status_code=HTTP_204_NO_CONTENT)
+    @delete(status_code=HTTP_204_NO_CONTENT, responses=error_responses(401, 403))
     async def close_account(self, request: Request, member: CurrentMember) -> None:
         await service.close_account(member)
         auth.end_session(request)

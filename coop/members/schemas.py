@@ -6,16 +6,19 @@ from typing import Annotated, Literal
 
 import msgspec
 
+# PostgreSQL cannot store the NUL character in text; refuse it up front on every engine.
+NO_NUL = r"^[^\x00]*$"
+
 Role = Literal["participant", "peer_supporter", "coordinator"]
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")]
-DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=NO_NUL)]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=7 * 24 * 60)]
 ShiftsPerWeek = Annotated[int, msgspec.Meta(ge=1, le=21)]
 
 
 class LoginRequest(msgspec.Struct):
-    username: Annotated[str, msgspec.Meta(max_length=200)]
+    username: Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)]
     password: Annotated[str, msgspec.Meta(max_length=200)]
 
 
@@ -42,7 +45,9 @@ class MemberUpdate(msgspec.Struct, omit_defaults=True):
     display_name: DisplayName | msgspec.UnsetType = msgspec.UNSET
     max_shifts_per_week: ShiftsPerWeek | msgspec.UnsetType | None = msgspec.UNSET
     share_contact: bool | msgspec.UnsetType = msgspec.UNSET
-    contact: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType = msgspec.UNSET
+    contact: Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
     reminder_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
 
 
