@@ -16,7 +16,7 @@ from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
 from coop import auth
-from coop.db import POOL_MAX_SIZE, bind, enable_wal, engine_for
+from coop.db import POOL_MAX_SIZE, POOL_MIN_SIZE, bind, enable_wal, engine_for
 from coop.deps import dependencies
 from coop.errors import EXCEPTION_HANDLERS
 from coop.feeds.api import FeedsApi
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.is_sqlite:
             enable_wal(str(settings.sqlite_path))
         elif isinstance(engine, PostgresEngine):
-            await engine.start_connection_pool(max_size=POOL_MAX_SIZE)
+            await engine.start_connection_pool(min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE)
 
     async def close_database() -> None:
         if isinstance(engine, PostgresEngine):

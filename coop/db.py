@@ -16,6 +16,7 @@ from coop.tables import TABLES, Member
 
 # Several app processes share PostgreSQL: keep each pool modest (see README, "Scaling out").
 POOL_MAX_SIZE = 10
+POOL_MIN_SIZE = 2
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 # One writer at a time per database file and event loop (asyncio locks belong to a loop).
