@@ -176,7 +176,8 @@ def start_session(connection: ASGIConnection, member: Member) -> None:
 
 
 def end_session(connection: ASGIConnection) -> None:
-    connection.clear_session()
+    """Forget the member but keep an (empty) session, so a goodbye message can still be flashed."""
+    connection.set_session({})
     connection.scope.setdefault("state", {})[_MEMBER_STATE_KEY] = None
 
 

@@ -15,17 +15,20 @@ T = TypeVar("T")
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"of length >= (\d+)"), "please use at least {0} characters"),
     (re.compile(r"of length <= (\d+)"), "please keep it to {0} characters or fewer"),
-    (re.compile(r"must match pattern"), "please use only letters, digits, dots, dashes or _"),
+    (
+        re.compile(r"must match pattern|matching regex"),
+        "please use only letters, digits, dots, dashes or _",
+    ),
     (re.compile(r">= (-?[\d.]+)"), "please give {0} or more"),
     (re.compile(r"<= (-?[\d.]+)"), "please give {0} or less"),
-    (re.compile(r"Expected `int`"), "please give a whole number"),
+    (re.compile(r"Expected `int\b"), "please give a whole number"),
     (re.compile(r"Expected `(?:float|decimal)"), "please give a number"),
-    (re.compile(r"Expected `bool`"), "please answer yes or no"),
-    (re.compile(r"Expected `(?:date)"), "please give a date like 2026-06-01"),
+    (re.compile(r"Expected `bool\b"), "please answer yes or no"),
+    (re.compile(r"Expected `date\b"), "please give a date like 2026-06-01"),
     (re.compile(r"Expected `(?:datetime)"), "please give a date and time like 2026-06-01T09:00"),
     (re.compile(r"Expected `(?:time)"), "please give a time like 09:00"),
     (re.compile(r"Invalid enum value"), "please pick one of the choices"),
-    (re.compile(r"Expected `str`"), "please give some text"),
+    (re.compile(r"Expected `str\b"), "please give some text"),
 ]
 _FIELD = re.compile(r"at `\$\.?([A-Za-z_][\w]*)")
 _MISSING = re.compile(r"missing required field `(\w+)`")

@@ -23,7 +23,7 @@ Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 
 def _safe_next(target: str | None) -> str:
     """Only follow local paths after log-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/me"
 
@@ -72,7 +72,11 @@ class AccountPages(Controller):
             if isinstance(error, service.InviteNotUsable):
                 await auth.record_failure(f"invite:{address}", address)
             form = {k: v for k, v in data.items() if k != "password"}
-            context = {"form": form, "error": error.message, "field": error.extra.get("field")}
+            context = {
+                "form": form,
+                "error": error.message,
+                "error_field": error.extra.get("field"),
+            }
             return Template("members/register.html", context=context, status_code=error.status_code)
         auth.start_session(request, member)
         flash(request, f"Welcome to the garden, {member.display_name}!", category="success")
@@ -118,7 +122,7 @@ class MePages(Controller):
                 error.status_code,
                 form=data,
                 error=error.message,
-                field=error.extra.get("field"),
+                error_field=error.extra.get("field"),
             )
         flash(request, "Your settings are saved.", category="success")
         return Redirect("/me")

@@ -42,7 +42,7 @@ class MemberUpdate(msgspec.Struct, omit_defaults=True):
     display_name: DisplayName | msgspec.UnsetType = msgspec.UNSET
     max_shifts_per_week: ShiftsPerWeek | msgspec.UnsetType | None = msgspec.UNSET
     share_contact: bool | msgspec.UnsetType = msgspec.UNSET
-    contact: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType = msgspec.UNSET
+    contact: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = msgspec.UNSET
     reminder_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
 
 

@@ -141,6 +141,8 @@ async def update_settings(member: Member, changes: dict[str, Any]) -> Member:
         "reminder_minutes",
     }
     values = {key: value for key, value in changes.items() if key in allowed}
+    if "contact" in values:
+        values["contact"] = (values["contact"] or "").strip()
     if "display_name" in values:
         values["display_name"] = values["display_name"].strip()
         if not values["display_name"]:
