@@ -6,10 +6,10 @@ from pathlib import Path
 
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(title="Garden co-op", version="1.0.0"),
         request_max_body_size=MAX_BODY_BYTES,
-        logging_config=LoggingConfig(log_exceptions="debug" if settings.debug else "always"),
+        # 4xx answers are not worth a traceback; handle_server_error logs every 5xx itself.
+        logging_config=LoggingConfig(log_exceptions="debug"),
         debug=settings.debug,
     )

@@ -137,7 +137,7 @@ async def current_member(connection: ASGIConnection) -> Member | None:
     member_id = session.get("member_id") if isinstance(session, dict) else None
     if isinstance(member_id, int):
         member = await Member.objects().where(Member.id == member_id).first()
-        if member is not None and member.session_version != session.get("version"):
+        if member is not None and session.get("key") != _session_key(member):
             member = None
     state[_MEMBER_STATE_KEY] = member
     return member
@@ -168,10 +168,28 @@ async def requires_coordinator(connection: ASGIConnection, _: BaseRouteHandler) 
         raise Forbidden("Only coordinators can do that. If you think you should, ask one.")
 
 
+def _session_key(member: Member) -> str:
+    """What a session must match besides the id.
+
+    ``session_version`` changes on "log out everywhere", so every copy of a cookie stops working.
+    ``created_at`` tells a closed account from a newcomer given the same row id (SQLite reuses the
+    highest id), so an old cookie never opens somebody else's account.
+    """
+    return f"{member.session_version}:{member.created_at.timestamp():.6f}"
+
+
+async def end_every_session(member: Member) -> None:
+    """Log the member out on every device: cookies are self-contained, so change what they match."""
+    await Member.update({Member.session_version: Member.session_version + 1}).where(
+        Member.id == member.id
+    )
+    member.session_version += 1
+
+
 def start_session(connection: ASGIConnection, member: Member) -> None:
     """Replace the whole session at log-in: nothing from before carries over."""
     connection.clear_session()
-    connection.set_session({"member_id": member.id, "version": member.session_version})
+    connection.set_session({"member_id": member.id, "key": _session_key(member)})
     connection.scope.setdefault("state", {})[_MEMBER_STATE_KEY] = member
 
 

@@ -10,6 +10,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from coop.security import SECURITY_HEADERS
+
 logger = logging.getLogger("coop")
 
 
@@ -59,15 +61,24 @@ def _json(
         {"status_code": status_code, "detail": detail, "extra": extra or {}},
         status_code=status_code,
         media_type=MediaType.JSON,
-        headers=headers,
+        # Answers for unknown paths never pass the route middleware: add the headers here too.
+        headers={**SECURITY_HEADERS, **(headers or {})},
     )
 
 
 def _page(request: Request, status_code: int, message: str) -> Response:
+    # An unknown path has no session (the middleware never ran): the page must not ask for one.
+    has_session = "session" in request.scope
     return Template(
         "error.html",
-        context={"status_code": status_code, "message": message, "request": request},
+        context={
+            "status_code": status_code,
+            "message": message,
+            "request": request,
+            "show_flashes": has_session,
+        },
         status_code=status_code,
+        headers=SECURITY_HEADERS,
     )
 
 
@@ -105,6 +116,11 @@ KIND_MESSAGES = {
     429: "That's a lot of tries in a short time. Please wait a few minutes and try again.",
 }
 
+CSRF_MESSAGE = (
+    "This form was open too long or came from somewhere else, so nothing was saved. "
+    "Please go back, reload the page and try again."
+)
+
 
 def handle_http_error(request: Request, error: HTTPException) -> Response:
     status = error.status_code
@@ -113,6 +129,9 @@ def handle_http_error(request: Request, error: HTTPException) -> Response:
     if isinstance(error, ValidationException):
         detail = describe_validation(error)
         extra = error.extra
+    elif status == 403 and str(error.detail).startswith("CSRF"):
+        detail = CSRF_MESSAGE
+        extra = {}
     else:
         detail = error.detail if error.detail and status != 404 else KIND_MESSAGES.get(status, "")
         if status >= 500 or not detail or detail.startswith(("Not Found", "Method Not Allowed")):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from conftest import PASSWORD, User
 
 from coop.tables import Crop, Harvest, Invite, Member, Product, Sale
-from conftest import PASSWORD, User
 
 
 async def in_app(client, work):
@@ -52,7 +52,7 @@ async def test_bad_credentials_are_refused_kindly(garden, client, username, pass
     assert response.json()["detail"] == "That username and password don't match. Please try again."
 
 
-# --- my settings ---------------------------------------------------------------------------------
+# --- my settings ----------------------------------------------------------------------------------
 
 
 async def test_me_shows_my_settings(garden, settings):
@@ -150,7 +150,7 @@ async def test_a_new_calendar_link_replaces_the_old_one(garden):
     assert (await jo.get("/api/me")).json()["calendar_url"] == new
 
 
-# --- invites and registration ----------------------------------------------------------------------
+# --- invites and registration ---------------------------------------------------------------------
 
 
 async def test_only_coordinators_invite(garden):
@@ -264,7 +264,7 @@ async def test_a_short_password_is_refused(garden, client):
     assert await count_members(client) == 1
 
 
-# --- data rights -----------------------------------------------------------------------------------
+# --- data rights ----------------------------------------------------------------------------------
 
 
 async def test_export_holds_my_data_and_nobody_elses(garden):
@@ -332,7 +332,7 @@ async def test_closing_an_account_removes_personal_data_and_keeps_records(garden
     assert (await coordinator.get("/api/me")).status_code == 200
 
 
-# --- the pages -------------------------------------------------------------------------------------
+# --- the pages ------------------------------------------------------------------------------------
 
 
 async def test_log_in_page_logs_in_and_out(garden, client):

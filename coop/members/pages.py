@@ -150,6 +150,18 @@ class MePages(Controller):
         flash(request, "Your calendar link is new. The old link no longer works.", "success")
         return Redirect("/me")
 
+    @post("/logout-everywhere")
+    async def log_out_everywhere(self, request: Request, member: CurrentMember) -> Redirect:
+        """For a lost phone or a shared computer: every copy of every session stops working."""
+        await auth.end_every_session(member)
+        auth.end_session(request)
+        flash(
+            request,
+            "You're logged out everywhere, on every device. Log in again here when you're ready.",
+            "success",
+        )
+        return Redirect("/login")
+
     @post("/close")
     async def close_account(
         self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
