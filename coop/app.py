@@ -20,7 +20,7 @@ from coop.deps import dependencies
 from coop.errors import EXCEPTION_HANDLERS
 from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
-from coop.security import SecurityHeadersMiddleware
+from coop.security import SecurityHeadersMiddleware, require_json_bodies
 from coop.settings import Settings
 from coop.shifts.pages import HomePage
 from coop.templating import configure_environment
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["/health", "/calendar/"],
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=require_json_bodies,
         openapi_config=OpenAPIConfig(title="Garden co-op", version="1.0.0"),
         request_max_body_size=MAX_BODY_BYTES,
         # 4xx answers are not worth a traceback; handle_server_error logs every 5xx itself.

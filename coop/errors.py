@@ -96,14 +96,17 @@ def handle_domain_error(request: Request, error: DomainError) -> Response:
 
 def describe_validation(error: ValidationException) -> str:
     """Turn msgspec's field messages into one sentence a person understands."""
+    from coop.forms import humanize  # forms raises DomainError, so import it late
+
     problems = []
     for item in error.extra or []:
-        if isinstance(item, dict):
-            key = item.get("key") or "the request"
-            problems.append(f"{str(key).replace('_', ' ')}: {item.get('message', 'is not valid')}")
+        if isinstance(item, dict) and item.get("message"):
+            key = item.get("key")
+            sentence, _ = humanize(str(item["message"]), str(key) if key else None)
+            problems.append(sentence)
     if not problems:
         return "Something in that request was not quite right. Please check it and try again."
-    return "Please check " + "; ".join(problems) + "."
+    return "Please check this: " + "; ".join(problems) + "."
 
 
 KIND_MESSAGES = {
@@ -113,6 +116,7 @@ KIND_MESSAGES = {
     404: "We couldn't find that page. It may have moved, or the link may be old.",
     405: "That action isn't available here.",
     413: "That was more than we can take in one go. Please send something smaller.",
+    415: "Please send JSON, with the header Content-Type: application/json.",
     429: "That's a lot of tries in a short time. Please wait a few minutes and try again.",
 }
 
@@ -154,7 +158,16 @@ def handle_server_error(request: Request, error: Exception) -> Response:
     return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, message)
 
 
+def handle_unreadable_body(request: Request, error: UnicodeDecodeError) -> Response:
+    """Litestar lets a body that is not UTF-8 escape as UnicodeDecodeError: it is a 400."""
+    message = "We couldn't read that: it isn't UTF-8 text. Please check it and try again."
+    if wants_json(request):
+        return _json(400, message)
+    return _page(request, 400, message)
+
+
 EXCEPTION_HANDLERS = {
+    UnicodeDecodeError: handle_unreadable_body,
     DomainError: handle_domain_error,
     HTTPException: handle_http_error,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_server_error,

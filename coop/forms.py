@@ -15,9 +15,14 @@ T = TypeVar("T")
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"of length >= (\d+)"), "please use at least {0} characters"),
     (re.compile(r"of length <= (\d+)"), "please keep it to {0} characters or fewer"),
+    (re.compile(r"matching regex '\^\[\^"), "please use ordinary letters and symbols, on one line"),
     (
         re.compile(r"must match pattern|matching regex"),
         "please use only letters, digits, dots, dashes or _",
+    ),
+    (
+        re.compile(r"unknown field `(\w+)`"),
+        "“{0}” is not something we know about; please leave it out",
     ),
     (re.compile(r">= (-?[\d.]+)"), "please give {0} or more"),
     (re.compile(r"<= (-?[\d.]+)"), "please give {0} or less"),
@@ -63,9 +68,10 @@ class FormError(DomainError):
 def parse_form(form: Mapping[str, Any], schema: type[T], *, blank_is_none: bool = False) -> T:
     """Convert form text into ``schema``, or raise a FormError that names the field."""
     values: dict[str, Any] = {}
+    known = set(getattr(schema, "__struct_fields__", ()))
     for key, value in form.items():
-        if key.startswith("_"):
-            continue
+        if key.startswith("_") or key not in known:
+            continue  # a browser may send more (buttons, the CSRF token); only the schema counts
         text = value.strip() if isinstance(value, str) else value
         if text == "":
             if blank_is_none:
