@@ -45,7 +45,7 @@ async def _with_app_engine(settings: Settings, work):
     engine = engine_for(settings)
     bind(engine)
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(max_size=2)
+        await engine.start_connection_pool(min_size=1, max_size=2)
     try:
         return await work()
     finally:
