@@ -74,17 +74,20 @@ def token_hash(token: str) -> str:
 # --- throttling -------------------------------------------------------------------------------
 
 
-def _throttle_keys(username: str, address: str) -> list[tuple[str, int]]:
+def _throttle_keys(username: str, address: str, kind: str = "user") -> list[tuple[str, int]]:
+    """The counters one attempt ticks: its name (a username, or for invites the address) and
+    its address. ``kind`` keeps the two name spaces apart, so nobody can lock another
+    address's registration by failing to log in as "invite:<address>"."""
     return [
-        (f"user:{username.strip().lower()[:100]}", MAX_FAILURES_PER_USERNAME),
+        (f"{kind}:{username.strip().lower()[:100]}", MAX_FAILURES_PER_USERNAME),
         (f"addr:{address}", MAX_FAILURES_PER_ADDRESS),
     ]
 
 
-async def ensure_not_throttled(username: str, address: str) -> None:
+async def ensure_not_throttled(username: str, address: str, kind: str = "user") -> None:
     """Refuse with 429 while a username or address has failed too often lately."""
     now = datetime.now(UTC)
-    for key, limit in _throttle_keys(username, address):
+    for key, limit in _throttle_keys(username, address, kind):
         row = await LoginThrottle.select().where(LoginThrottle.key == key).first()
         if row is None:
             continue
@@ -99,9 +102,9 @@ async def ensure_not_throttled(username: str, address: str) -> None:
             )
 
 
-async def record_failure(username: str, address: str) -> None:
+async def record_failure(username: str, address: str, kind: str = "user") -> None:
     now = datetime.now(UTC)
-    for key, _limit in _throttle_keys(username, address):
+    for key, _limit in _throttle_keys(username, address, kind):
         row = await LoginThrottle.select().where(LoginThrottle.key == key).first()
         if row is None:
             await LoginThrottle.insert(

@@ -121,6 +121,7 @@ async def test_the_login_page_says_so_too(garden, client):
     response = await User(client).form("/login", {"username": "jo", "password": PASSWORD})
     assert response.status_code == 429
     assert "please wait about 15 minutes" in response.text
+    assert int(response.headers["retry-after"]) > 14 * 60
 
 
 async def test_a_success_clears_the_username_count(garden, client):
@@ -132,6 +133,28 @@ async def test_a_success_clears_the_username_count(garden, client):
     for _ in range(4):
         assert (await jo.log_in("wrong password")).status_code == 401
     assert (await jo.log_in()).status_code == 200
+
+
+async def test_wrong_invite_codes_lock_registration_for_a_while(garden, client):
+    await garden.first_coordinator()
+    code = await garden.invite()
+    body = {"username": "robin", "password": PASSWORD, "display_name": "Robin"}
+    for _ in range(5):
+        wrong = await User(client).post("/api/members", json={**body, "invite_code": "WRONG"})
+        assert wrong.status_code == 400
+    response = await User(client).post("/api/members", json={**body, "invite_code": code})
+    assert response.status_code == 429
+    assert "retry-after" in response.headers
+
+
+async def test_a_login_name_cannot_lock_someone_elses_registration(garden, client):
+    await garden.first_coordinator()
+    code = await garden.invite()
+    for _ in range(5):
+        assert (await User(client, "invite:testclient").log_in("nope")).status_code == 401
+    body = {"username": "robin", "password": PASSWORD, "display_name": "Robin"}
+    response = await User(client).post("/api/members", json={**body, "invite_code": code})
+    assert response.status_code == 201
 
 
 async def test_twenty_failures_from_one_address_lock_it(garden, client):

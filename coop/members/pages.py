@@ -46,7 +46,14 @@ class AccountPages(Controller):
         except DomainError as error:
             context = {"form": {"username": data.get("username", "")}, "next": target}
             context["error"] = error.message
-            return Template("members/login.html", context=context, status_code=error.status_code)
+            retry_after = error.extra.get("retry_after")
+            headers = {"Retry-After": str(retry_after)} if retry_after else None
+            return Template(
+                "members/login.html",
+                context=context,
+                status_code=error.status_code,
+                headers=headers,
+            )
         auth.start_session(request, member)
         flash(request, f"Welcome back, {member.display_name}.", category="success")
         return Redirect(target)
@@ -65,12 +72,12 @@ class AccountPages(Controller):
     async def register(self, request: Request, data: Form) -> Template | Redirect:
         address = auth.client_address(request)
         try:
-            await auth.ensure_not_throttled(f"invite:{address}", address)
+            await auth.ensure_not_throttled(address, address, kind="invite")
             new_member = parse_form(data, MemberCreate)
             member = await service.register(new_member)
         except DomainError as error:
             if isinstance(error, service.InviteNotUsable):
-                await auth.record_failure(f"invite:{address}", address)
+                await auth.record_failure(address, address, kind="invite")
             form = {k: v for k, v in data.items() if k != "password"}
             context = {
                 "form": form,
