@@ -9,6 +9,7 @@ from conftest import PASSWORD, User
 from litestar.testing import AsyncTestClient
 
 from coop.app import create_app
+from coop.settings import DEV_SECRET_KEY, Settings, SettingsError
 from coop.tables import TABLES, LoginThrottle, Member
 
 
@@ -292,3 +293,24 @@ async def test_error_answers_carry_the_headers_too(garden, client):
         assert response.status_code in (400, 403, 405)
         assert response.headers["x-content-type-options"] == "nosniff"
         assert "default-src 'self'" in response.headers["content-security-policy"]
+
+
+# --- settings -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", [DEV_SECRET_KEY, "short"])
+def test_https_needs_a_real_secret_key(key):
+    with pytest.raises(SettingsError, match="COOP_SECRET_KEY"):
+        Settings.from_env({"COOP_BASE_URL": "https://garden.example", "COOP_SECRET_KEY": key})
+
+
+def test_settings_name_what_is_wrong():
+    with pytest.raises(SettingsError, match="COOP_TIMEZONE"):
+        Settings.from_env({"COOP_TIMEZONE": "Mars/Olympus"})
+    with pytest.raises(SettingsError, match="COOP_DATABASE_URL"):
+        Settings.from_env({"COOP_DATABASE_URL": "mysql://x"})
+    settings = Settings.from_env(
+        {"COOP_BASE_URL": "https://garden.example/", "COOP_SECRET_KEY": "k" * 40}
+    )
+    assert settings.base_url == "https://garden.example"
+    assert settings.secure_cookies
