@@ -95,3 +95,23 @@ def test_serve_answers(database_url):
         assert page.status_code == 200
         assert "<h1>Log in</h1>" in page.text
         assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_sessions_and_throttling_hold_across_app_processes(database_url):
+    """Two app processes: a session from one works on the other; failures count in both."""
+    assert create(database_url).returncode == 0
+    fresh = httpx.Limits(max_keepalive_connections=0)  # a new connection, so any process answers
+    with served_app(database_url, workers=2) as base_url, httpx.Client(limits=fresh) as browser:
+        browser.get(f"{base_url}/login")
+        csrf = {"x-csrftoken": browser.cookies["csrftoken"]}
+        login = {"username": "maria", "password": COORDINATOR_PASSWORD}
+        assert browser.post(f"{base_url}/api/session", json=login, headers=csrf).status_code == 200
+        answers = {browser.get(f"{base_url}/api/me").status_code for _ in range(20)}
+        assert answers == {200}
+
+        wrong = {"username": "maria", "password": "not the password"}
+        codes = [
+            browser.post(f"{base_url}/api/session", json=wrong, headers=csrf).status_code
+            for _ in range(6)
+        ]
+        assert codes == [401] * 5 + [429]
