@@ -18,6 +18,8 @@ from coop import auth
 from coop.db import POOL_MAX_SIZE, bind, enable_wal, engine_for
 from coop.deps import dependencies
 from coop.errors import EXCEPTION_HANDLERS
+from coop.feeds.api import FeedsApi
+from coop.feeds.pages import CalendarPages
 from coop.garden.api import GardenApi
 from coop.garden.pages import HarvestPages
 from coop.members.api import MeApi, MembersApi, SessionApi
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportsApi,
             ExportsApi,
             ReportPages,
+            FeedsApi,
+            CalendarPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies=dependencies(settings),

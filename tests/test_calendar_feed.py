@@ -6,24 +6,18 @@ agree with what we meant to publish: the instants, the text, the number of event
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from ical.calendar import Calendar as StrictCalendar
-from ical.calendar_stream import IcsCalendarStream
+from icsparsers import lines, read_strict
+from icsparsers import read_icaljs as parse_with_icaljs
 
 from coop.calendar import FeedEvent, build_feed, etag_for, vtimezone
 
 GARDEN_ZONE = "America/Chicago"
-JS_DIR = Path(__file__).parent / "js"
 UTC_MS = 1000
 
 
@@ -60,40 +54,10 @@ def feed(events: list[FeedEvent], **options: object) -> bytes:
     return build_feed(events, **settings)  # type: ignore[arg-type]
 
 
-def lines(body: bytes) -> list[str]:
-    """Return the content lines, unfolded, as a client reads them."""
-    return body.decode().replace("\r\n ", "").split("\r\n")[:-1]
-
-
-def read_strict(body: bytes) -> StrictCalendar:
-    """Parse with allenporter's `ical`, which refuses what RFC 5545 does not allow."""
-    return IcsCalendarStream.calendar_from_ics(body.decode())
-
-
 @pytest.fixture
-def read_icaljs(tmp_path: Path):
-    """Parse with ical.js under node; skip locally without it, fail in CI without it."""
-    node = shutil.which("node")
-    if node is None or not (JS_DIR / "node_modules" / "ical.js").is_dir():
-        reason = "ical.js is not installed: run `npm install --prefix tests/js`"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-    def read(body: bytes) -> dict:
-        path = tmp_path / "feed.ics"
-        path.write_bytes(body)
-        done = subprocess.run(
-            [node, str(JS_DIR / "parse_ics.mjs"), str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
-
-    return read
+def read_icaljs():
+    """Parse with ical.js under node (see icsparsers); skip locally without it."""
+    return parse_with_icaljs
 
 
 def ms(moment: datetime) -> int:

@@ -152,10 +152,12 @@ class MePages(Controller):
         )
 
     @post("/calendar-token")
-    async def new_calendar_token(self, request: Request, member: CurrentMember) -> Redirect:
+    async def new_calendar_token(
+        self, request: Request, member: CurrentMember, data: Form
+    ) -> Redirect:
         await service.regenerate_calendar_token(member)
         flash(request, "Your calendar link is new. The old link no longer works.", "success")
-        return Redirect("/me")
+        return Redirect(_safe_next(data.get("next")))
 
     @post("/logout-everywhere")
     async def log_out_everywhere(self, request: Request, member: CurrentMember) -> Redirect:

@@ -1,0 +1,346 @@
+"""Which shifts each of the four feeds shows, read from the database as plain FeedEvents.
+
+Every feed is resolved in two steps: one query for its *version* (the token lookup plus a few
+aggregates over exactly the rows and people the feed shows), which tells the cache whether the
+feed could have changed; and, only when it did, a *load* of the rows inside one ``reading()``
+transaction. Raw SQL keeps the version to one round trip on both engines.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from coop.auth import token_hash
+from coop.calendar import FeedEvent
+from coop.errors import NotFound
+from coop.settings import Settings
+from coop.tables import Shift
+
+WINDOW_BACK = timedelta(days=60)
+FEED_GONE = (
+    "We couldn't find that calendar. The link may be old: a new link replaces the old one. "
+    "You'll find your current link on the Calendar page."
+)
+Fetch = Callable[..., Awaitable[list[dict[str, Any]]]]
+
+# The columns every feed needs from a shift and its kind's label ("s" and "k").
+_SHIFT_COLUMNS = (
+    "s.id, s.title, s.starts_at, s.ends_at, s.location, s.notes, s.status, s.cancel_reason, "
+    "s.sequence, s.created_at, s.updated_at, s.pair_slots, s.taken_slots, k.label AS kind_label"
+)
+# A shift is in a feed from 60 days back to the end of the planned season; a cancelled one only
+# until it is over. Two parameters: the window's start, and now.
+_IN_WINDOW = "s.ends_at >= {} AND (s.status <> 'cancelled' OR s.ends_at > {})"
+# Aggregates that move whenever a shown shift changes, appears or drops out of the window.
+_SHIFT_VERSION = (
+    "count(s.id) AS n, sum(s.id) AS ids, max(s.updated_at) AS newest, sum(s.sequence) AS seqs, "
+    "sum(s.taken_slots) AS taken, sum(s.pair_slots) AS slots"
+)
+_PLACE_VERSION = "sum(p.id) AS places, max(p.updated_at) AS placed_at, sum(length(p.status)) AS st"
+_MY_PLACES = (
+    "FROM placement_member pm JOIN placement p ON p.id = pm.placement "
+    "JOIN shift s ON s.id = pm.shift JOIN shift_kind k ON k.id = s.kind "
+    "WHERE pm.member = {} AND p.status IN ('confirmed', 'awaiting_partner') AND " + _IN_WINDOW
+)
+_PAIR_PLACES = (
+    "FROM placement p JOIN placement_member pa ON pa.placement = p.id AND pa.member = {} "
+    "JOIN placement_member pb ON pb.placement = p.id AND pb.member = {} "
+    "JOIN shift s ON s.id = p.shift JOIN shift_kind k ON k.id = s.kind "
+    "WHERE p.status = 'confirmed' AND " + _IN_WINDOW
+)
+_PERSON = (
+    "CAST(o.id AS TEXT) || ':' || o.display_name || ':' || o.contact || ':' "
+    "|| CAST(o.share_contact AS TEXT)"
+)
+
+
+@dataclass(frozen=True)
+class FeedContent:
+    """What the builder needs besides the events: the calendar's name and the reminder."""
+
+    events: list[FeedEvent]
+    name: str
+    description: str = ""
+    alarm_minutes: int | None = None
+
+
+@dataclass
+class FeedPlan:
+    """A resolved feed: its identity and data version (cheap), and how to load it (dear)."""
+
+    key: tuple[Any, ...]
+    version: tuple[Any, ...]
+    last_modified: datetime | None
+    load: Callable[[], Awaitable[FeedContent]]
+
+
+def uid_domain(settings: Settings) -> str:
+    return urlsplit(settings.base_url).hostname or "garden.invalid"
+
+
+def _concat(settings: Settings, expression: str) -> str:
+    """Join text from many rows: the one aggregate whose name differs between the engines."""
+    if settings.is_sqlite:
+        return f"group_concat({expression}, '|')"
+    return f"string_agg({expression}, '|' ORDER BY {expression})"
+
+
+def _kinds(settings: Settings) -> str:
+    return f"(SELECT {_concat(settings, 'k2.slug || k2.label')} FROM shift_kind k2) AS kinds"
+
+
+def _utc(value: Any) -> datetime | None:
+    """Aggregates come back as text on SQLite and as datetimes on PostgreSQL."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _newest(*values: Any) -> datetime | None:
+    moments = [m for m in (_utc(v) for v in values) if m is not None]
+    return max(moments) if moments else None
+
+
+def _window(now: datetime) -> list[datetime]:
+    return [now - WINDOW_BACK, now]
+
+
+async def piccolo_fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run raw SQL through Piccolo (inside the caller's transaction, if any)."""
+    return await Shift.raw(sql, *args)
+
+
+_rows = piccolo_fetch
+
+
+def _event(row: dict[str, Any], settings: Settings, description: str) -> FeedEvent:
+    notes = (row["notes"] or "").strip()
+    text = f"{description}\n\n{notes}" if notes and description else (description or notes)
+    return FeedEvent(
+        shift_id=row["id"],
+        title=row["title"],
+        kind=row["kind_label"] or "",
+        starts_at=_utc(row["starts_at"]),
+        ends_at=_utc(row["ends_at"]),
+        location=row["location"] or "",
+        status=row["status"],
+        cancel_reason=row["cancel_reason"] or "",
+        sequence=row["sequence"],
+        created_at=_utc(row["created_at"]),
+        updated_at=_utc(row["updated_at"]),
+        url=f"{settings.base_url}/shifts/{row['id']}",
+        description=text,
+    )
+
+
+def open_places(row: dict[str, Any]) -> str:
+    free = max(0, row["pair_slots"] - row["taken_slots"])
+    return f"Open pair places: {free} of {row['pair_slots']}"
+
+
+def _found(rows: list[dict[str, Any]], token: str) -> dict[str, Any]:
+    """The row whose token hash matched, if the stored token also matches in constant time."""
+    if not rows or not secrets.compare_digest(
+        (rows[0]["calendar_token"] or "").encode(), token.encode()
+    ):
+        raise NotFound(FEED_GONE)
+    return rows[0]
+
+
+def _check_token(token: str) -> str:
+    if not token or len(token) > 128:
+        raise NotFound(FEED_GONE)
+    return token_hash(token)
+
+
+# --- season and kinds -------------------------------------------------------------------------
+
+
+async def kinds() -> list[dict[str, Any]]:
+    return await _rows("SELECT id, slug, label FROM shift_kind ORDER BY id")
+
+
+async def season_plan(
+    settings: Settings, now: datetime, fetch: Fetch, kind_slug: str | None = None
+) -> FeedPlan:
+    """All shifts (or one kind's) with open places and no names."""
+    only_kind = " AND s.kind = (SELECT id FROM shift_kind WHERE slug = {})" if kind_slug else ""
+    kind_args = [kind_slug] if kind_slug else []
+    (version,) = await fetch(
+        f"SELECT {_SHIFT_VERSION}, {_kinds(settings)}, "
+        "(SELECT label FROM shift_kind WHERE slug = {}) AS kind_label "
+        f"FROM shift s WHERE {_IN_WINDOW}{only_kind}",
+        kind_slug or "",
+        *_window(now),
+        *kind_args,
+    )
+    label = version["kind_label"]
+    if kind_slug and label is None:
+        raise NotFound("We couldn't find that kind of shift. The Calendar page lists them all.")
+
+    async def load() -> FeedContent:
+        rows = await _rows(
+            f"SELECT {_SHIFT_COLUMNS} FROM shift s JOIN shift_kind k ON k.id = s.kind "
+            f"WHERE {_IN_WINDOW}{only_kind}",
+            *_window(now),
+            *kind_args,
+        )
+        events = [_event(row, settings, open_places(row)) for row in rows]
+        if kind_slug:
+            return FeedContent(events, f"Garden shifts: {label}", f"Every {label} shift")
+        return FeedContent(events, "Garden shifts", "Every shift of the season, with open places")
+
+    return FeedPlan(
+        key=("kind", kind_slug) if kind_slug else ("season",),
+        version=tuple(version.values()),
+        last_modified=_newest(version["newest"]),
+        load=load,
+    )
+
+
+# --- one member's places --------------------------------------------------------------------
+
+
+def personal_description(status: str, partners: list[dict[str, Any]]) -> str:
+    if status == "awaiting_partner" or not partners:
+        return "You're signed up. We're waiting for a partner to join you."
+    names = " and ".join(p["display_name"] for p in partners)
+    lines = [f"With your partner {names}."]
+    lines += [line for p in partners if (line := _contact_line(p["display_name"], p))]
+    return "\n".join(lines)
+
+
+def _contact_line(name: str, person: dict[str, Any]) -> str:
+    """A partner's contact, only if they chose to share it; e-mail addresses never leave."""
+    contact = (person.get("contact") or "").strip()
+    if not person.get("share_contact") or not contact:
+        return ""
+    if "@" in contact:
+        return f"{name} shares a contact with you: see the shift page."
+    return f"{name}: {contact}"
+
+
+async def member_plan(settings: Settings, now: datetime, fetch: Fetch, token: str) -> FeedPlan:
+    """A member's own places (confirmed or awaiting a partner), naming their partner."""
+    digest = _check_token(token)
+    seats = (
+        "FROM placement_member pm1 JOIN placement_member pm2 "
+        "ON pm2.placement = pm1.placement AND pm2.member <> pm1.member WHERE pm1.member = m.id"
+    )
+    rows = await fetch(
+        "SELECT m.id, m.display_name, m.reminder_minutes, m.calendar_token, v.*, "
+        f"(SELECT count(pm2.id) {seats}) AS seat_count, (SELECT sum(pm2.id) {seats}) AS seat_ids, "
+        f"(SELECT {_concat(settings, _PERSON)} FROM member o WHERE o.id IN "
+        f"(SELECT pm2.member {seats})) AS people, {_kinds(settings)} "
+        f"FROM member m, (SELECT {_SHIFT_VERSION}, {_PLACE_VERSION} "
+        + _MY_PLACES.replace(
+            "pm.member = {}", "pm.member = (SELECT id FROM member WHERE calendar_token_hash = {})"
+        )
+        + ") v WHERE m.calendar_token_hash = {}",
+        digest,
+        *_window(now),
+        digest,
+    )
+    member = _found(rows, token)
+
+    async def load() -> FeedContent:
+        rows = await _rows(
+            f"SELECT {_SHIFT_COLUMNS}, p.id AS placement_id, p.status AS place_status "
+            + _MY_PLACES,
+            member["id"],
+            *_window(now),
+        )
+        partners = await _rows(
+            "SELECT pm2.placement, o.display_name, o.contact, o.share_contact "
+            "FROM placement_member pm JOIN placement_member pm2 "
+            "ON pm2.placement = pm.placement AND pm2.member <> pm.member "
+            "JOIN member o ON o.id = pm2.member WHERE pm.member = {} ORDER BY o.id",
+            member["id"],
+        )
+        by_place: dict[int, list[dict[str, Any]]] = {}
+        for person in partners:
+            by_place.setdefault(person["placement"], []).append(person)
+        events = [
+            _event(
+                row,
+                settings,
+                personal_description(row["place_status"], by_place.get(row["placement_id"], [])),
+            )
+            for row in rows
+        ]
+        return FeedContent(
+            events,
+            "My garden shifts",
+            "Your own shifts at the garden. Keep this link private.",
+            member["reminder_minutes"],
+        )
+
+    del member["calendar_token"]
+    return FeedPlan(
+        key=("member", member["id"]),
+        version=tuple(member.values()),
+        last_modified=_newest(member["newest"], member["placed_at"]),
+        load=load,
+    )
+
+
+# --- one pair's shared shifts ---------------------------------------------------------------
+
+
+async def pair_plan(settings: Settings, now: datetime, fetch: Fetch, token: str) -> FeedPlan:
+    """The shifts where both partners of an active pair are placed together."""
+    digest = _check_token(token)
+    partner = "(SELECT {} FROM pair WHERE calendar_token_hash = {{}})"
+    rows = await fetch(
+        "SELECT pr.id, pr.status, pr.member_a, pr.member_b, pr.calendar_token, v.*, "
+        f"(SELECT {_concat(settings, _PERSON)} FROM member o "
+        f"WHERE o.id IN (pr.member_a, pr.member_b)) AS people, {_kinds(settings)} "
+        f"FROM pair pr, (SELECT {_SHIFT_VERSION}, {_PLACE_VERSION} "
+        + _PAIR_PLACES.replace(
+            "pa.member = {}", f"pa.member = {partner.format('member_a')}"
+        ).replace("pb.member = {}", f"pb.member = {partner.format('member_b')}")
+        + ") v WHERE pr.calendar_token_hash = {}",
+        digest,
+        digest,
+        *_window(now),
+        digest,
+    )
+    pair = _found(rows, token)
+    if pair["status"] != "active":
+        raise NotFound(FEED_GONE)
+
+    async def load() -> FeedContent:
+        people = await _rows(
+            "SELECT id, display_name, contact, share_contact FROM member WHERE id IN ({}, {}) "
+            "ORDER BY id",
+            pair["member_a"],
+            pair["member_b"],
+        )
+        rows = await _rows(
+            f"SELECT {_SHIFT_COLUMNS} {_PAIR_PLACES}",
+            pair["member_a"],
+            pair["member_b"],
+            *_window(now),
+        )
+        names = " and ".join(p["display_name"] for p in people)
+        lines = [f"Together: {names}."]
+        lines += [line for p in people if (line := _contact_line(p["display_name"], p))]
+        events = [_event(row, settings, "\n".join(lines)) for row in rows]
+        return FeedContent(
+            events, f"Garden shifts: {names}", "The shifts you work side by side. Keep it private."
+        )
+
+    del pair["calendar_token"]
+    return FeedPlan(
+        key=("pair", pair["id"]),
+        version=tuple(pair.values()),
+        last_modified=_newest(pair["newest"], pair["placed_at"]),
+        load=load,
+    )
