@@ -73,6 +73,9 @@ def parse_form(form: Mapping[str, Any], schema: type[T], *, blank_is_none: bool 
         if key.startswith("_") or key not in known:
             continue  # a browser may send more (buttons, the CSRF token); only the schema counts
         text = value.strip() if isinstance(value, str) else value
+        if isinstance(text, str) and "\x00" in text:
+            # No person types a NUL, and PostgreSQL cannot store one: stop it here, for every form.
+            raise FormError(f"{label(key)}: please use ordinary letters and symbols.", key)
         if text == "":
             if blank_is_none:
                 values[key] = None

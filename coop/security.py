@@ -56,3 +56,9 @@ async def require_json_bodies(request: Request) -> None:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if has_body and media_type != "application/json":
         raise HTTPException(status_code=415, detail="")
+    # PostgreSQL cannot store a NUL character, and no person means one: refuse it for every route.
+    if has_body and b"\\u0000" in await request.body():
+        raise HTTPException(
+            status_code=400,
+            detail="Something in that request has an invisible NUL character. Please remove it.",
+        )

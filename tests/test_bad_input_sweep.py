@@ -22,6 +22,7 @@ BROKEN = [
     ("broken json", {"content": b'{"a": ', "headers": JSON}),
     ("bad utf-8", {"content": b'{"a": "\xff"}', "headers": JSON}),
     ("a list", {"content": b"[1, 2, 3]", "headers": JSON}),
+    ("a NUL", {"content": b'{"name": "a\\u0000", "display_name": "\\u0000"}', "headers": JSON}),
     ("a number", {"content": b"-1e999", "headers": JSON}),
     ("text/plain", {"content": b'{"a": 1}', "headers": {"content-type": "text/plain"}}),
     ("huge", {"content": b'{"a": "' + b"x" * (1024 * 1024) + b'"}', "headers": JSON}),
