@@ -32,7 +32,7 @@ from coop.reports.exports import ExportsApi
 from coop.reports.pages import ReportPages
 from coop.sales.api import SalesApi
 from coop.sales.pages import SalesPages
-from coop.security import SecurityHeadersMiddleware
+from coop.security import SecurityHeadersMiddleware, require_json_bodies
 from coop.settings import Settings
 from coop.shifts.pages import HomePage
 from coop.templating import configure_environment
@@ -103,8 +103,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["/health", "/calendar/"],
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=require_json_bodies,
         openapi_config=OpenAPIConfig(title="Garden co-op", version="1.0.0"),
         request_max_body_size=MAX_BODY_BYTES,
-        logging_config=LoggingConfig(log_exceptions="debug" if settings.debug else "always"),
+        # 4xx answers are not worth a traceback; handle_server_error logs every 5xx itself.
+        logging_config=LoggingConfig(log_exceptions="debug"),
         debug=settings.debug,
     )

@@ -74,17 +74,20 @@ def token_hash(token: str) -> str:
 # --- throttling -------------------------------------------------------------------------------
 
 
-def _throttle_keys(username: str, address: str) -> list[tuple[str, int]]:
+def _throttle_keys(username: str, address: str, kind: str = "user") -> list[tuple[str, int]]:
+    """The counters one attempt ticks: its name (a username, or for invites the address) and
+    its address. ``kind`` keeps the two name spaces apart, so nobody can lock another
+    address's registration by failing to log in as "invite:<address>"."""
     return [
-        (f"user:{username.strip().lower()[:100]}", MAX_FAILURES_PER_USERNAME),
+        (f"{kind}:{username.strip().lower()[:100]}", MAX_FAILURES_PER_USERNAME),
         (f"addr:{address}", MAX_FAILURES_PER_ADDRESS),
     ]
 
 
-async def ensure_not_throttled(username: str, address: str) -> None:
+async def ensure_not_throttled(username: str, address: str, kind: str = "user") -> None:
     """Refuse with 429 while a username or address has failed too often lately."""
     now = datetime.now(UTC)
-    for key, limit in _throttle_keys(username, address):
+    for key, limit in _throttle_keys(username, address, kind):
         row = await LoginThrottle.select().where(LoginThrottle.key == key).first()
         if row is None:
             continue
@@ -99,9 +102,9 @@ async def ensure_not_throttled(username: str, address: str) -> None:
             )
 
 
-async def record_failure(username: str, address: str) -> None:
+async def record_failure(username: str, address: str, kind: str = "user") -> None:
     now = datetime.now(UTC)
-    for key, _limit in _throttle_keys(username, address):
+    for key, _limit in _throttle_keys(username, address, kind):
         row = await LoginThrottle.select().where(LoginThrottle.key == key).first()
         if row is None:
             await LoginThrottle.insert(
@@ -137,7 +140,7 @@ async def current_member(connection: ASGIConnection) -> Member | None:
     member_id = session.get("member_id") if isinstance(session, dict) else None
     if isinstance(member_id, int):
         member = await Member.objects().where(Member.id == member_id).first()
-        if member is not None and member.session_version != session.get("version"):
+        if member is not None and session.get("key") != _session_key(member):
             member = None
     state[_MEMBER_STATE_KEY] = member
     return member
@@ -168,16 +171,34 @@ async def requires_coordinator(connection: ASGIConnection, _: BaseRouteHandler) 
         raise Forbidden("Only coordinators can do that. If you think you should, ask one.")
 
 
+def _session_key(member: Member) -> str:
+    """What a session must match besides the id.
+
+    ``session_version`` changes on "log out everywhere", so every copy of a cookie stops working.
+    ``created_at`` tells a closed account from a newcomer given the same row id (SQLite reuses the
+    highest id), so an old cookie never opens somebody else's account.
+    """
+    return f"{member.session_version}:{member.created_at.timestamp():.6f}"
+
+
+async def end_every_session(member: Member) -> None:
+    """Log the member out on every device: cookies are self-contained, so change what they match."""
+    await Member.update({Member.session_version: Member.session_version + 1}).where(
+        Member.id == member.id
+    )
+    member.session_version += 1
+
+
 def start_session(connection: ASGIConnection, member: Member) -> None:
     """Replace the whole session at log-in: nothing from before carries over."""
     connection.clear_session()
-    connection.set_session({"member_id": member.id, "version": member.session_version})
+    connection.set_session({"member_id": member.id, "key": _session_key(member)})
     connection.scope.setdefault("state", {})[_MEMBER_STATE_KEY] = member
 
 
 def end_session(connection: ASGIConnection) -> None:
-    connection.clear_session()
-    connection.set_session({})  # an empty, fresh session: a flash message can still be added
+    """Forget the member but keep an (empty) session, so a goodbye message can still be flashed."""
+    connection.set_session({})
     connection.scope.setdefault("state", {})[_MEMBER_STATE_KEY] = None
 
 

@@ -13,6 +13,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from coop.security import SECURITY_HEADERS
+
 logger = logging.getLogger("coop")
 
 
@@ -62,15 +64,24 @@ def _json(
         {"status_code": status_code, "detail": detail, "extra": extra or {}},
         status_code=status_code,
         media_type=MediaType.JSON,
-        headers=headers,
+        # Answers for unknown paths never pass the route middleware: add the headers here too.
+        headers={**SECURITY_HEADERS, **(headers or {})},
     )
 
 
 def _page(request: Request, status_code: int, message: str) -> Response:
+    # An unknown path has no session (the middleware never ran): the page must not ask for one.
+    has_session = "session" in request.scope
     return Template(
         "error.html",
-        context={"status_code": status_code, "message": message, "request": request},
+        context={
+            "status_code": status_code,
+            "message": message,
+            "request": request,
+            "show_flashes": has_session,
+        },
         status_code=status_code,
+        headers=SECURITY_HEADERS,
     )
 
 
@@ -88,17 +99,17 @@ def handle_domain_error(request: Request, error: DomainError) -> Response:
 
 def describe_validation(error: ValidationException) -> str:
     """Turn msgspec's field messages into one sentence a person understands."""
+    from coop.forms import humanize  # forms raises DomainError, so import it late
+
     problems = []
     for item in error.extra or []:
-        if isinstance(item, dict):
-            key = item.get("key") or "the request"
-            message = str(item.get("message", "is not valid"))
-            if "matching regex" in message:
-                message = "has characters we can't accept"
-            problems.append(f"{str(key).replace('_', ' ')}: {message}")
+        if isinstance(item, dict) and item.get("message"):
+            key = item.get("key")
+            sentence, _ = humanize(str(item["message"]), str(key) if key else None)
+            problems.append(sentence)
     if not problems:
         return "Something in that request was not quite right. Please check it and try again."
-    return "Please check " + "; ".join(problems) + "."
+    return "Please check this: " + "; ".join(problems) + "."
 
 
 KIND_MESSAGES = {
@@ -108,8 +119,14 @@ KIND_MESSAGES = {
     404: "We couldn't find that page. It may have moved, or the link may be old.",
     405: "That action isn't available here.",
     413: "That was more than we can take in one go. Please send something smaller.",
+    415: "Please send JSON, with the header Content-Type: application/json.",
     429: "That's a lot of tries in a short time. Please wait a few minutes and try again.",
 }
+
+CSRF_MESSAGE = (
+    "This form was open too long or came from somewhere else, so nothing was saved. "
+    "Please go back, reload the page and try again."
+)
 
 
 def handle_http_error(request: Request, error: HTTPException) -> Response:
@@ -119,6 +136,9 @@ def handle_http_error(request: Request, error: HTTPException) -> Response:
     if isinstance(error, ValidationException):
         detail = describe_validation(error)
         extra = error.extra
+    elif status == 403 and str(error.detail).startswith("CSRF"):
+        detail = CSRF_MESSAGE
+        extra = {}
     else:
         detail = error.detail if error.detail and status != 404 else KIND_MESSAGES.get(status, "")
         if status >= 500 or not detail or detail.startswith(("Not Found", "Method Not Allowed")):
@@ -164,7 +184,16 @@ def handle_value_out_of_range(request: Request, error: Exception) -> Response:
     )
 
 
+def handle_unreadable_body(request: Request, error: UnicodeDecodeError) -> Response:
+    """Litestar lets a body that is not UTF-8 escape as UnicodeDecodeError: it is a 400."""
+    message = "We couldn't read that: it isn't UTF-8 text. Please check it and try again."
+    if wants_json(request):
+        return _json(400, message)
+    return _page(request, 400, message)
+
+
 EXCEPTION_HANDLERS = {
+    UnicodeDecodeError: handle_unreadable_body,
     DomainError: handle_domain_error,
     OverflowError: handle_value_out_of_range,
     asyncpg.DataError: handle_value_out_of_range,

@@ -15,17 +15,25 @@ T = TypeVar("T")
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"of length >= (\d+)"), "please use at least {0} characters"),
     (re.compile(r"of length <= (\d+)"), "please keep it to {0} characters or fewer"),
-    (re.compile(r"must match pattern"), "please use only letters, digits, dots, dashes or _"),
+    (re.compile(r"matching regex '\^\[\^"), "please use ordinary letters and symbols, on one line"),
+    (
+        re.compile(r"must match pattern|matching regex"),
+        "please use only letters, digits, dots, dashes or _",
+    ),
+    (
+        re.compile(r"unknown field `(\w+)`"),
+        "“{0}” is not something we know about; please leave it out",
+    ),
     (re.compile(r">= (-?[\d.]+)"), "please give {0} or more"),
     (re.compile(r"<= (-?[\d.]+)"), "please give {0} or less"),
-    (re.compile(r"Expected `int`"), "please give a whole number"),
+    (re.compile(r"Expected `int\b"), "please give a whole number"),
     (re.compile(r"Expected `(?:float|decimal)"), "please give a number"),
-    (re.compile(r"Expected `bool`"), "please answer yes or no"),
-    (re.compile(r"Expected `(?:date)"), "please give a date like 2026-06-01"),
+    (re.compile(r"Expected `bool\b"), "please answer yes or no"),
+    (re.compile(r"Expected `date\b"), "please give a date like 2026-06-01"),
     (re.compile(r"Expected `(?:datetime)"), "please give a date and time like 2026-06-01T09:00"),
     (re.compile(r"Expected `(?:time)"), "please give a time like 09:00"),
     (re.compile(r"Invalid enum value"), "please pick one of the choices"),
-    (re.compile(r"Expected `str`"), "please give some text"),
+    (re.compile(r"Expected `str\b"), "please give some text"),
 ]
 _FIELD = re.compile(r"at `\$\.?([A-Za-z_][\w]*)")
 _MISSING = re.compile(r"missing required field `(\w+)`")
@@ -60,10 +68,14 @@ class FormError(DomainError):
 def parse_form(form: Mapping[str, Any], schema: type[T], *, blank_is_none: bool = False) -> T:
     """Convert form text into ``schema``, or raise a FormError that names the field."""
     values: dict[str, Any] = {}
+    known = set(getattr(schema, "__struct_fields__", ()))
     for key, value in form.items():
-        if key.startswith("_"):
-            continue
+        if key.startswith("_") or key not in known:
+            continue  # a browser may send more (buttons, the CSRF token); only the schema counts
         text = value.strip() if isinstance(value, str) else value
+        if isinstance(text, str) and "\x00" in text:
+            # No person types a NUL, and PostgreSQL cannot store one: stop it here, for every form.
+            raise FormError(f"{label(key)}: please use ordinary letters and symbols.", key)
         if text == "":
             if blank_is_none:
                 values[key] = None

@@ -1,8 +1,10 @@
-"""Security headers on every response."""
+"""Security headers on every response, and JSON-only bodies for the API."""
 
 from __future__ import annotations
 
+from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,3 +40,25 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
             await send(message)
 
         await next_app(scope, receive, send_with_headers)
+
+
+async def require_json_bodies(request: Request) -> None:
+    """Refuse an API body that is not JSON (415) before it is read.
+
+    Litestar would parse ``text/plain`` as JSON, and a plain-text POST is the one a foreign page
+    may send without asking the browser first; refusing it also keeps wrong clients honest.
+    """
+    if not request.url.path.startswith("/api/") or request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    has_body = request.headers.get("content-length", "0") != "0" or (
+        "transfer-encoding" in request.headers
+    )
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if has_body and media_type != "application/json":
+        raise HTTPException(status_code=415, detail="")
+    # PostgreSQL cannot store a NUL character, and no person means one: refuse it for every route.
+    if has_body and b"\\u0000" in await request.body():
+        raise HTTPException(
+            status_code=400,
+            detail="Something in that request has an invisible NUL character. Please remove it.",
+        )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///coop.sqlite3"
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"
+MIN_SECRET_KEY_LENGTH = 16
 
 
 class SettingsError(ValueError):
@@ -33,6 +34,16 @@ class Settings:
             raise SettingsError(f"COOP_TIMEZONE {self.timezone!r} is not an IANA zone") from error
         if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise SettingsError("COOP_DATABASE_URL must start with sqlite:/// or postgresql://")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise SettingsError("COOP_BASE_URL must start with http:// or https://")
+        # Behind HTTPS the app is for real: a known or short key would let anyone forge sessions.
+        if self.secure_cookies and (
+            self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < MIN_SECRET_KEY_LENGTH
+        ):
+            raise SettingsError(
+                f"COOP_SECRET_KEY must be set to a random value of {MIN_SECRET_KEY_LENGTH}+ "
+                "characters when COOP_BASE_URL is https://"
+            )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

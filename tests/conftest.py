@@ -168,13 +168,13 @@ class User:
     async def delete(self, url: str, **kwargs: Any) -> httpx.Response:
         return await self.request("DELETE", url, **kwargs)
 
-    async def form(self, url: str, data: dict[str, Any]) -> httpx.Response:
+    async def form(self, url: str, data: dict[str, Any], **kwargs: Any) -> httpx.Response:
         """Submit an HTML form the way a browser does (CSRF token as a form field)."""
         self.client.cookies = self.cookies
         if "csrftoken" not in self.client.cookies:
             await self.client.get("/login")
         data = {"_csrf_token": self.client.cookies.get("csrftoken", ""), **data}
-        response = await self.client.post(url, data=data)
+        response = await self.client.post(url, data=data, **kwargs)
         self.cookies = httpx.Cookies(self.client.cookies)
         return response
 

@@ -83,11 +83,11 @@ class MembersApi(Controller):
     async def register(self, request: Request, data: JSONBody[MemberCreate]) -> MemberOut:
         """Create an account with an invite code (and log in)."""
         address = auth.client_address(request)
-        await auth.ensure_not_throttled(f"invite:{address}", address)
+        await auth.ensure_not_throttled(address, address, kind="invite")
         try:
             member = await service.register(data)
         except service.InviteNotUsable:
-            await auth.record_failure(f"invite:{address}", address)
+            await auth.record_failure(address, address, kind="invite")
             raise
         auth.start_session(request, member)
         return member_out(member)

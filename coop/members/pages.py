@@ -23,7 +23,7 @@ Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 
 def _safe_next(target: str | None) -> str:
     """Only follow local paths after log-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/me"
 
@@ -46,7 +46,14 @@ class AccountPages(Controller):
         except DomainError as error:
             context = {"form": {"username": data.get("username", "")}, "next": target}
             context["error"] = error.message
-            return Template("members/login.html", context=context, status_code=error.status_code)
+            retry_after = error.extra.get("retry_after")
+            headers = {"Retry-After": str(retry_after)} if retry_after else None
+            return Template(
+                "members/login.html",
+                context=context,
+                status_code=error.status_code,
+                headers=headers,
+            )
         auth.start_session(request, member)
         flash(request, f"Welcome back, {member.display_name}.", category="success")
         return Redirect(target)
@@ -65,14 +72,18 @@ class AccountPages(Controller):
     async def register(self, request: Request, data: Form) -> Template | Redirect:
         address = auth.client_address(request)
         try:
-            await auth.ensure_not_throttled(f"invite:{address}", address)
+            await auth.ensure_not_throttled(address, address, kind="invite")
             new_member = parse_form(data, MemberCreate)
             member = await service.register(new_member)
         except DomainError as error:
             if isinstance(error, service.InviteNotUsable):
-                await auth.record_failure(f"invite:{address}", address)
+                await auth.record_failure(address, address, kind="invite")
             form = {k: v for k, v in data.items() if k != "password"}
-            context = {"form": form, "error": error.message, "field": error.extra.get("field")}
+            context = {
+                "form": form,
+                "error": error.message,
+                "error_field": error.extra.get("field"),
+            }
             return Template("members/register.html", context=context, status_code=error.status_code)
         auth.start_session(request, member)
         flash(request, f"Welcome to the garden, {member.display_name}!", category="success")
@@ -120,7 +131,7 @@ class MePages(Controller):
                 error.status_code,
                 form=data,
                 error=error.message,
-                field=error.extra.get("field"),
+                error_field=error.extra.get("field"),
             )
         flash(request, "Your settings are saved.", category="success")
         return Redirect("/me")
@@ -149,6 +160,18 @@ class MePages(Controller):
         await service.regenerate_calendar_token(member)
         flash(request, "Your calendar link is new. The old link no longer works.", "success")
         return Redirect(_safe_next(data.get("next")))
+
+    @post("/logout-everywhere")
+    async def log_out_everywhere(self, request: Request, member: CurrentMember) -> Redirect:
+        """For a lost phone or a shared computer: every copy of every session stops working."""
+        await auth.end_every_session(member)
+        auth.end_session(request)
+        flash(
+            request,
+            "You're logged out everywhere, on every device. Log in again here when you're ready.",
+            "success",
+        )
+        return Redirect("/login")
 
     @post("/close")
     async def close_account(

@@ -6,23 +6,25 @@ from typing import Annotated, Literal
 
 import msgspec
 
-# PostgreSQL cannot store the NUL character in text; refuse it up front on every engine.
-NO_NUL = r"^[^\x00]*$"
+# One line of ordinary text: no control characters (NUL breaks PostgreSQL, CR/LF breaks headers
+# and feeds) and no bidirectional overrides (they make a name read backwards to others).
+PLAIN_LINE = r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
 
 Role = Literal["participant", "peer_supporter", "coordinator"]
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")]
-DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=NO_NUL)]
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=PLAIN_LINE)]
+Contact = Annotated[str, msgspec.Meta(max_length=200, pattern=PLAIN_LINE)]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=7 * 24 * 60)]
 ShiftsPerWeek = Annotated[int, msgspec.Meta(ge=1, le=21)]
 
 
-class LoginRequest(msgspec.Struct):
-    username: Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)]
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    username: Annotated[str, msgspec.Meta(max_length=200, pattern=PLAIN_LINE)]
     password: Annotated[str, msgspec.Meta(max_length=200)]
 
 
-class InviteCreate(msgspec.Struct):
+class InviteCreate(msgspec.Struct, forbid_unknown_fields=True):
     role: Role = "participant"
 
 
@@ -32,22 +34,20 @@ class InviteCreated(msgspec.Struct):
     expires_at: str
 
 
-class MemberCreate(msgspec.Struct):
-    invite_code: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+class MemberCreate(msgspec.Struct, forbid_unknown_fields=True):
+    invite_code: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PLAIN_LINE)]
     username: Username
     password: Password
     display_name: DisplayName
 
 
-class MemberUpdate(msgspec.Struct, omit_defaults=True):
+class MemberUpdate(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
     """Only the fields sent are changed; ``null`` clears an optional setting."""
 
     display_name: DisplayName | msgspec.UnsetType = msgspec.UNSET
     max_shifts_per_week: ShiftsPerWeek | msgspec.UnsetType | None = msgspec.UNSET
     share_contact: bool | msgspec.UnsetType = msgspec.UNSET
-    contact: Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)] | msgspec.UnsetType = (
-        msgspec.UNSET
-    )
+    contact: Contact | msgspec.UnsetType | None = msgspec.UNSET
     reminder_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
 
 

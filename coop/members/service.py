@@ -43,6 +43,20 @@ def _normalise_code(code: str) -> str:
     return code.strip().upper().replace(" ", "")
 
 
+def _visible(text: str) -> bool:
+    return any(char.isprintable() and not char.isspace() for char in text)
+
+
+def clean_display_name(name: str) -> str:
+    """Trim it, and insist on something others can see (not only spaces or invisible marks)."""
+    name = name.strip()
+    if not _visible(name):
+        raise DomainError(
+            "Display name: please use at least one letter, digit or symbol.", field="display_name"
+        )
+    return name
+
+
 async def create_invite(by: Member, role: str) -> tuple[str, datetime]:
     code = _invite_code()
     expires_at = datetime.now(UTC) + INVITE_LIFETIME
@@ -59,6 +73,7 @@ async def create_invite(by: Member, role: str) -> tuple[str, datetime]:
 
 async def register(data: MemberCreate) -> Member:
     """Use an invite (once) and create the member it was meant for."""
+    display_name = clean_display_name(data.display_name)
     password_hash = await auth.hash_password_async(data.password)
     code_hash = auth.token_hash(_normalise_code(data.invite_code))
     async with writing():
@@ -88,7 +103,7 @@ async def register(data: MemberCreate) -> Member:
         token, digest = auth.new_secret_token()
         member = Member(
             username=data.username.lower(),
-            display_name=data.display_name.strip(),
+            display_name=display_name,
             role=invite.role,
             password_hash=password_hash,
             calendar_token=token,
@@ -141,10 +156,14 @@ async def update_settings(member: Member, changes: dict[str, Any]) -> Member:
         "reminder_minutes",
     }
     values = {key: value for key, value in changes.items() if key in allowed}
+    if "contact" in values:
+        values["contact"] = (values["contact"] or "").strip()
+        if values["contact"] and not _visible(values["contact"]):
+            raise DomainError(
+                "Contact: please use letters, digits or symbols people can read.", field="contact"
+            )
     if "display_name" in values:
-        values["display_name"] = values["display_name"].strip()
-        if not values["display_name"]:
-            raise DomainError("Please give a display name.", field="display_name")
+        values["display_name"] = clean_display_name(values["display_name"])
     if values:
         await Member.update(values).where(Member.id == member.id)
         for key, value in values.items():
