@@ -6,10 +6,10 @@ from pathlib import Path
 
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
@@ -20,9 +20,12 @@ from coop.deps import dependencies
 from coop.errors import EXCEPTION_HANDLERS
 from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
+from coop.pairs.api import PairsApi
+from coop.pairs.pages import PairsPages
 from coop.security import SecurityHeadersMiddleware
 from coop.settings import Settings
-from coop.shifts.pages import HomePage
+from coop.shifts.api import PlacementsApi, ShiftsApi
+from coop.shifts.pages import HomePage, PlacementPages, ShiftPages
 from coop.templating import configure_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +67,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountPages,
             MePages,
             HomePage,
+            ShiftsApi,
+            PlacementsApi,
+            ShiftPages,
+            PlacementPages,
+            PairsApi,
+            PairsPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies=dependencies(settings),
