@@ -139,3 +139,25 @@ async def test_notes_are_private_to_the_pair(client, garden):
     page = await jo.get("/pairs")
     assert "Planted two rows of kale; slugs again." in page.text
     assert "slugs again" not in (await kim.get("/pairs")).text
+
+
+async def test_partners_mark_attendance_on_the_shift_page(client, garden):
+    shift_id, sam, jo, kim, _lu = await worked_shift(client, garden)
+    assert "Who came" not in (await sam.get(f"/shifts/{shift_id}")).text
+    await move_into_past(client, shift_id)
+
+    page = await sam.get(f"/shifts/{shift_id}")
+    assert f'name="status_{jo.id}"' in page.text
+    assert f'name="status_{kim.id}"' not in page.text  # another slot: not Sam's to mark
+    saved = await sam.form(
+        f"/shifts/{shift_id}/attendance",
+        {f"status_{sam.id}": "attended", f"status_{jo.id}": "excused"},
+    )
+    assert "Attendance is saved." in saved.text
+    assert '<option value="excused" selected>' in saved.text
+    refused = await sam.form(f"/shifts/{shift_id}/attendance", {f"status_{kim.id}": "absent"})
+    assert refused.status_code == 400
+    assert "yourself and your partner" in refused.text
+    coordinator = await garden.first_coordinator()
+    everyone = await coordinator.get(f"/shifts/{shift_id}")
+    assert f'name="status_{kim.id}"' in everyone.text

@@ -154,3 +154,25 @@ async def add_note(shift_id: int, member_id: int, text: str) -> list[dict]:
             raise DomainError("Please write something in the note.", field="text")
         await ShiftNote.insert(ShiftNote(shift=shift_id, pair=pair_id, author=member_id, text=text))
     return await _notes(shift_id, pair_id)
+
+
+async def markable(shift_id: int, viewer: Member) -> list[dict]:
+    """Whom the viewer may mark on this shift, with the mark each has now (for the form)."""
+    seats = await _held_seats(shift_id)
+    if viewer.role == "coordinator":
+        people = list(seats)
+    elif viewer.id in seats:
+        people = [m for m, p in seats.items() if p == seats[viewer.id]]
+    else:
+        return []
+    if not people:
+        return []
+    names = await Member.select(Member.id, Member.display_name).where(Member.id.is_in(people))
+    marks = await Attendance.select(Attendance.member, Attendance.status).where(
+        (Attendance.shift == shift_id) & Attendance.member.is_in(people)
+    )
+    status = {row["member"]: row["status"] for row in marks}
+    return [
+        {"id": row["id"], "display_name": row["display_name"], "status": status.get(row["id"], "")}
+        for row in sorted(names, key=lambda r: r["display_name"].lower())
+    ]

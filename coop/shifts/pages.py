@@ -18,7 +18,7 @@ from coop.errors import DomainError
 from coop.forms import parse_form
 from coop.pairs import service as pairs
 from coop.shifts import attendance, listing, service
-from coop.shifts.schemas import NoteIn, PlacementCreate
+from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MAX_WEEKS_AHEAD = 60
@@ -79,7 +79,8 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
                     notes = await attendance.list_notes(shift_id, viewer.id)
                 except DomainError:
                     notes = None
-    started = shift["starts_at"] <= datetime.now(UTC)
+        started = shift["starts_at"] <= datetime.now(UTC)
+        marking = await attendance.markable(shift_id, viewer) if viewer and started else []
     return {
         "viewer": viewer,
         "shift": shift,
@@ -90,6 +91,7 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
         "partners": partners,
         "notes": notes,
         "started": started,
+        "marking": marking,
         "can_sign_up": shift["status"] == "scheduled" and not started and mine is None,
         "form": {},
     }
@@ -144,6 +146,31 @@ class ShiftPages(Controller):
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error, form=data)
         flash(request, "Your note is saved. Only the two of you can see it.", category="success")
+        return Redirect(f"/shifts/{shift_id}")
+
+    @post("/{shift_id:int}/attendance", guards=[auth.requires_member])
+    async def mark_attendance(
+        self,
+        request: Request,
+        shift_id: FromPath[int],
+        data: Form,
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> Template | Redirect:
+        """One select per person: attended, excused or absent (blank leaves it as it was)."""
+        try:
+            records = [
+                parse_form(
+                    {"member_id": key.removeprefix("status_"), "status": value}, AttendanceRecord
+                )
+                for key, value in data.items()
+                if key.startswith("status_") and value
+            ]
+            if records:
+                await attendance.record_attendance(shift_id, member, records)
+        except DomainError as error:
+            return await self._retry(shift_id, member, settings, error)
+        flash(request, "Attendance is saved. Thank you.", category="success")
         return Redirect(f"/shifts/{shift_id}")
 
 
