@@ -298,3 +298,31 @@ async def test_shifts_are_listed_with_open_slots_and_local_times(client, garden)
     assert len((await ana.get("/api/shifts?start=2031-07-01&limit=1")).json()) == 1
     bad = await ana.get("/api/shifts?start=someday")
     assert bad.status_code == 400
+    too_many = await ana.get("/api/shifts?limit=5000")
+    assert too_many.status_code == 400
+    assert too_many.json()["extra"][0]["key"] == "limit"
+    empty = await ana.post(f"/api/shifts/{shift_id + 1}/placements")  # no body: solo
+    assert empty.json()["status"] == "awaiting_partner"
+
+
+async def test_closing_an_account_leaves_past_rosters_alone(client, garden):
+    shift_id = await add_shift(client, pair_slots=1)
+    ana, ben = await garden.member("ana"), await garden.member("ben")
+    await sign_up(ana, shift_id)
+    await sign_up(ben, shift_id)
+
+    async def move_into_past() -> None:
+        starts = datetime.now(UTC) - timedelta(days=2)
+        await Shift.update(
+            {Shift.starts_at: starts, Shift.ends_at: starts + timedelta(hours=2)}
+        ).where(Shift.id == shift_id)
+
+    await in_app(client, move_into_past)
+    assert (await ana.delete("/api/me")).status_code == 204
+
+    async def statuses() -> list[str]:
+        rows = await Placement.select(Placement.status).where(Placement.shift == shift_id)
+        return [row["status"] for row in rows]
+
+    assert await in_app(client, statuses) == ["confirmed"]
+    assert await taken_slots(client, shift_id) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coop import auth
@@ -28,8 +28,8 @@ class PairsApi(Controller):
         self,
         member: CurrentMember,
         settings: AppSettings,
-        limit: FromQuery[Limit] = 100,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> list[PairOut]:
         """Every pair you are in."""
         pairs = await service.my_pairs(member.id, limit, offset)

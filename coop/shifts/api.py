@@ -67,8 +67,8 @@ class ShiftsApi(Controller):
         start: FromQuery[str | None] = None,
         end: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
-        limit: FromQuery[Limit] = 100,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> list[ShiftOut]:
         """Shifts starting in [start, end), with their open pair slots."""
         zone = settings.zone

@@ -25,7 +25,12 @@ def shift_out(row: dict, zone: ZoneInfo) -> dict:
         "ends_at": row["ends_at"].astimezone(zone),
         "location": row["location"],
         "pair_slots": row["pair_slots"],
-        "open_slots": max(0, row["pair_slots"] - row["taken_slots"]),
+        # A cancelled shift has no open places (as the planner's shape says too).
+        "open_slots": 0
+        if row["status"] == "cancelled"
+        else max(0, row["pair_slots"] - row["taken_slots"]),
+        "taken_slots": row["taken_slots"],
+        "updated_at": row["updated_at"],
         "status": row["status"],
         "sequence": row["sequence"],
         "series_id": row["series"],

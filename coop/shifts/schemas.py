@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
+from litestar.params import QueryParameter
 
-Limit = Annotated[int, msgspec.Meta(ge=1, le=1000)]
-Offset = Annotated[int, msgspec.Meta(ge=0)]
+# Query parameters: Litestar checks these bounds and answers 400 with the field named.
+Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
+Offset = Annotated[int, QueryParameter(ge=0)]
 
 
 class ShiftOut(msgspec.Struct):
@@ -20,11 +22,13 @@ class ShiftOut(msgspec.Struct):
     location: str
     pair_slots: int
     open_slots: int
+    taken_slots: int
     status: str
     sequence: int
     series_id: int | None
     cancel_reason: str
     notes: str
+    updated_at: datetime
 
 
 class PlacementCreate(msgspec.Struct):

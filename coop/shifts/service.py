@@ -216,7 +216,11 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
 
 
 async def release_member(member_id: int, zone: ZoneInfo | None = None) -> None:
-    """Withdraw a closing account from every place (runs inside the caller's transaction)."""
+    """Withdraw a closing account from upcoming places, so slots and the line move on.
+
+    Runs inside close_account's transaction. It has no settings at hand, so the garden's
+    zone (for the pace rule during promotions) comes from the environment unless given.
+    """
     zone = zone or Settings.from_env().zone
     async with writing():
         await rules.lock_placements()
@@ -229,9 +233,10 @@ async def release_member(member_id: int, zone: ZoneInfo | None = None) -> None:
         for placement_id in placement_ids:
             placement = await Placement.select().where(Placement.id == placement_id).first()
             shift = await load_shift(placement["shift"])
+            if shift["starts_at"] <= now:
+                continue  # past rosters stay as they were; the seat goes with the account
             await _leave(placement, await _seats(placement_id), member_id)
-            if shift["starts_at"] > now:
-                await _promote(shift, zone)
+            await _promote(shift, zone)
 
 
 # --- reading placements -------------------------------------------------------------------
