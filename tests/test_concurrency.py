@@ -187,3 +187,19 @@ async def test_one_member_racing_for_two_overlapping_shifts_gets_one_place(app_u
     assert len(seats) == 1
     assert await taken(morning) + await taken(overlapping) == 1
     await member.http.aclose()
+
+
+async def test_two_people_proposing_to_each_other_at_once_make_one_pair(app_url):
+    people = await gather_people(app_url, 12)
+    couples = list(zip(people[::2], people[1::2], strict=True))
+    responses = await asyncio.gather(
+        *[one.send("POST", "/api/pairs", json={"partner": two.username}) for one, two in couples],
+        *[two.send("POST", "/api/pairs", json={"partner": one.username}) for one, two in couples],
+    )
+    assert sorted(r.status_code for r in responses) == [201] * 6 + [409] * 6
+    for one, two in couples:
+        mine = (await one.send("GET", "/api/pairs")).json()
+        theirs = (await two.send("GET", "/api/pairs")).json()
+        assert len(mine) == 1 and [p["id"] for p in mine] == [p["id"] for p in theirs]
+    for person in people:
+        await person.http.aclose()

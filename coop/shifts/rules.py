@@ -18,7 +18,7 @@ ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 # Every placement change takes this lock on PostgreSQL (SQLite already has one writer):
 # the rules span a shift and its members' other shifts, so one lock keeps them simple and
 # free of deadlocks; sign-ups arrive at human speed.
-PLACEMENT_LOCK_KEY = 7_310_2026
+PLACEMENT_LOCK_KEY = 73102026  # any fixed number, used for nothing else
 
 
 class ShiftClosed(Conflict):
