@@ -24,7 +24,11 @@ class Person:
 
     def __init__(self, base_url: str, username: str):
         self.username = username
-        self.http = httpx.AsyncClient(base_url=base_url, timeout=60)
+        # uvicorn closes idle keep-alive connections after 5 s; drop ours sooner, so a burst
+        # never reuses a connection the server is closing at that moment (a client-side race).
+        self.http = httpx.AsyncClient(
+            base_url=base_url, timeout=60, limits=httpx.Limits(keepalive_expiry=1.0)
+        )
         self.id = 0
 
     async def send(self, method: str, url: str, **kwargs) -> httpx.Response:
