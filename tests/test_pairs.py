@@ -114,6 +114,7 @@ async def test_the_pairs_page_without_javascript(client, garden):
     assert "You asked Sam." in page.text
 
     invited = await sam.get("/pairs")
+    assert '<input type="hidden" name="_csrf_token"' in invited.text
     assert "Jo would like to be partners." in invited.text
     pair_id = (await sam.get("/api/pairs")).json()[0]["id"]
     assert f'action="/pairs/{pair_id}/accept"' in invited.text

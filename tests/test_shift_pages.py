@@ -33,6 +33,7 @@ async def test_sign_up_withdraw_and_my_shifts_without_javascript(client, garden)
 
     page = await ana.get(f"/shifts/{shift_id}")
     assert f'action="/shifts/{shift_id}/sign-up"' in page.text
+    assert '<input type="hidden" name="_csrf_token"' in page.text  # a real browser's form works
     assert ">Sign up</button>" in page.text
     signed = await ana.form(f"/shifts/{shift_id}/sign-up", {})
     assert "The next person who signs up will be your partner" in signed.text
