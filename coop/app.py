@@ -18,10 +18,19 @@ from coop import auth
 from coop.db import POOL_MAX_SIZE, bind, enable_wal, engine_for
 from coop.deps import dependencies
 from coop.errors import EXCEPTION_HANDLERS
+from coop.garden.api import GardenApi
+from coop.garden.pages import HarvestPages
 from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
 from coop.pairs.api import PairsApi
 from coop.pairs.pages import PairsPages
+from coop.plan.api import KindsApi, PlanApi
+from coop.plan.pages import PlanPages
+from coop.reports.api import ReportsApi
+from coop.reports.exports import ExportsApi
+from coop.reports.pages import ReportPages
+from coop.sales.api import SalesApi
+from coop.sales.pages import SalesPages
 from coop.security import SecurityHeadersMiddleware
 from coop.settings import Settings
 from coop.shifts.api import PlacementsApi, ShiftsApi
@@ -73,6 +82,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PlacementPages,
             PairsApi,
             PairsPages,
+            KindsApi,
+            PlanApi,
+            PlanPages,
+            GardenApi,
+            HarvestPages,
+            SalesApi,
+            SalesPages,
+            ReportsApi,
+            ExportsApi,
+            ReportPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies=dependencies(settings),

@@ -255,8 +255,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_app(database_url: str, workers: int = 1, port: int | None = None) -> Iterator[str]:
-    """Run ``coop serve`` in a subprocess and yield its base URL."""
+def serving(
+    database_url: str, workers: int = 1, port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``coop serve`` in a subprocess; yield its base URL and the process."""
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -283,7 +285,7 @@ def served_app(database_url: str, workers: int = 1, port: int | None = None) -> 
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"coop serve did not start: {process.stderr.read().decode()}")
             time.sleep(0.1)
-        yield base_url
+        yield base_url, process
     finally:
         process.terminate()
         try:
@@ -292,7 +294,14 @@ def served_app(database_url: str, workers: int = 1, port: int | None = None) -> 
             process.kill()
 
 
-# --- shifts for tests (until the season planner lands) ----------------------------------------
+@contextmanager
+def served_app(database_url: str, workers: int = 1, port: int | None = None) -> Iterator[str]:
+    """Run ``coop serve`` in a subprocess and yield its base URL."""
+    with serving(database_url, workers, port) as (base_url, _process):
+        yield base_url
+
+
+# --- shifts for tests, straight into the database ----------------------------------------------
 
 
 async def insert_shift(**fields: Any) -> int:

@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from litestar import Controller, delete, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from coop import auth
 from coop.deps import AppSettings, CurrentMember
-from coop.errors import DomainError
-from coop.shifts import attendance, listing, service
+from coop.shifts import attendance, service
 from coop.shifts.schemas import (
     AttendanceIn,
     AttendanceOut,
     AttendanceRecord,
-    Limit,
     NoteIn,
     NoteOut,
-    Offset,
     PlacementCreate,
     PlacementOut,
-    ShiftOut,
 )
-
-
-def parse_moment(text: str | None, zone: ZoneInfo, name: str) -> datetime | None:
-    """ISO 8601 date or date-time; one without an offset is read in the garden's zone."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip().replace(" ", "+"))
-    except ValueError as error:
-        raise DomainError(
-            f"Please give {name} as a date like 2026-06-01 or a time like 2026-06-01T09:00.",
-            field=name,
-        ) from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 def placement_out(view: dict, me: int) -> PlacementOut:
@@ -57,33 +36,14 @@ def note_out(row: dict) -> NoteOut:
 
 
 class ShiftsApi(Controller):
+    """Placements, attendance and notes of a shift.
+
+    The shift itself (GET /api/shifts, GET /api/shifts/{id}) is served by the planner's
+    controller: Litestar refuses two controllers on one path (their OPTIONS handlers clash).
+    """
+
     path = "/api/shifts"
     tags = ["shifts"]
-
-    @get()
-    async def list_shifts(
-        self,
-        settings: AppSettings,
-        start: FromQuery[str | None] = None,
-        end: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        limit: Limit = 100,
-        offset: Offset = 0,
-    ) -> list[ShiftOut]:
-        """Shifts starting in [start, end), with their open pair slots."""
-        zone = settings.zone
-        rows = await listing.list_shifts(
-            parse_moment(start, zone, "start"),
-            parse_moment(end, zone, "end"),
-            kind,
-            limit,
-            offset,
-        )
-        return [ShiftOut(**listing.shift_out(row, zone)) for row in rows]
-
-    @get("/{shift_id:int}")
-    async def one(self, shift_id: FromPath[int], settings: AppSettings) -> ShiftOut:
-        return ShiftOut(**listing.shift_out(await listing.get_shift(shift_id), settings.zone))
 
     @post("/{shift_id:int}/placements", guards=[auth.requires_member], status_code=HTTP_201_CREATED)
     async def sign_up(

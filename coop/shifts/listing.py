@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from coop.errors import NotFound
+from coop.errors import DomainError, NotFound
 from coop.tables import Shift, ShiftKind
 
 COLUMNS = (
@@ -15,28 +15,18 @@ COLUMNS = (
 )
 
 
-def shift_out(row: dict, zone: ZoneInfo) -> dict:
-    """The contract's shift shape; times in the garden's zone, with their offset."""
-    return {
-        "id": row["id"],
-        "title": row["title"],
-        "kind": row["kind_slug"],
-        "starts_at": row["starts_at"].astimezone(zone),
-        "ends_at": row["ends_at"].astimezone(zone),
-        "location": row["location"],
-        "pair_slots": row["pair_slots"],
-        # A cancelled shift has no open places (as the planner's shape says too).
-        "open_slots": 0
-        if row["status"] == "cancelled"
-        else max(0, row["pair_slots"] - row["taken_slots"]),
-        "taken_slots": row["taken_slots"],
-        "updated_at": row["updated_at"],
-        "status": row["status"],
-        "sequence": row["sequence"],
-        "series_id": row["series"],
-        "cancel_reason": row["cancel_reason"],
-        "notes": row["notes"],
-    }
+def parse_moment(text: str | None, zone: ZoneInfo, name: str) -> datetime | None:
+    """ISO 8601 date or date-time; one without an offset is read in the garden's zone."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace(" ", "+"))
+    except ValueError as error:
+        raise DomainError(
+            f"Please give {name} as a date like 2026-06-01 or a time like 2026-06-01T09:00.",
+            field=name,
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 async def get_shift(shift_id: int) -> dict:

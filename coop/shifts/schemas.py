@@ -13,24 +13,6 @@ Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
 Offset = Annotated[int, QueryParameter(ge=0)]
 
 
-class ShiftOut(msgspec.Struct):
-    id: int
-    title: str
-    kind: str
-    starts_at: datetime
-    ends_at: datetime
-    location: str
-    pair_slots: int
-    open_slots: int
-    taken_slots: int
-    status: str
-    sequence: int
-    series_id: int | None
-    cancel_reason: str
-    notes: str
-    updated_at: datetime
-
-
 class PlacementCreate(msgspec.Struct):
     pair_id: int | None = None
 

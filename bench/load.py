@@ -1,0 +1,252 @@
+"""Mixed load: many members browse, sign up, withdraw and poll feeds at once.
+
+Runs against SQLite (one process) and PostgreSQL (two processes behind a round-robin client),
+in one run, and reports each server's throughput and p95 latency as ratios to ``/health`` on the
+same servers, plus the servers' peak memory. Loopback only; bounded in requests and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from tests.conftest import PASSWORD, run_coop, serving
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PG_SERVER = os.environ.get(
+    "COOP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 20 else max(samples)
+
+
+def peak_memory_mb(pids: list[int]) -> float:
+    """Sum of the servers' peak resident memory (VmHWM)."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+async def _member_client(base_url: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=base_url, timeout=60)
+    await client.get("/login")
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+    return client
+
+
+async def prepare(urls: list[str], members: int, shifts: int) -> tuple[list, list[int]]:
+    """A coordinator, ``members`` registered members and ``shifts`` upcoming shifts."""
+    coordinator = await _member_client(urls[0])
+    await coordinator.post("/api/session", json={"username": "maria", "password": PASSWORD})
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    shift_ids = []
+    for number in range(shifts):
+        starts = start + timedelta(hours=3 * number)
+        response = await coordinator.post(
+            "/api/shifts",
+            json={
+                "title": f"Load shift {number}",
+                "kind": "weeding",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                "pair_slots": 3,
+                "location": "Bed 1",
+            },
+        )
+        response.raise_for_status()
+        shift_ids.append(response.json()["id"])
+    clients = []
+    for number in range(members):
+        invite = await coordinator.post("/api/invites", json={"role": "participant"})
+        client = await _member_client(urls[number % len(urls)])
+        registered = await client.post(
+            "/api/members",
+            json={
+                "invite_code": invite.json()["code"],
+                "username": f"load{number}",
+                "password": PASSWORD,
+                "display_name": f"Load {number}",
+            },
+        )
+        registered.raise_for_status()
+        me = (await client.get("/api/me")).json()
+        clients.append((client, me["calendar_url"].split("/calendar/", 1)[1]))
+    await coordinator.aclose()
+    return clients, shift_ids
+
+
+async def hammer_health(urls: list[str], concurrency: int, requests: int) -> dict:
+    clients = [httpx.AsyncClient(base_url=urls[i % len(urls)]) for i in range(concurrency)]
+    latencies: list[float] = []
+
+    async def worker(client: httpx.AsyncClient, count: int) -> None:
+        for _ in range(count):
+            began = time.perf_counter()
+            (await client.get("/health")).raise_for_status()
+            latencies.append(time.perf_counter() - began)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(c, requests // concurrency) for c in clients))
+    elapsed = time.perf_counter() - began
+    for client in clients:
+        await client.aclose()
+    return {"rps": len(latencies) / elapsed, "p95_ms": p95(latencies) * 1000}
+
+
+async def mixed(clients: list, shift_ids: list[int], rounds: int, seconds: float) -> dict:
+    """Each member browses the week, signs up, polls their feed and withdraws, again and again."""
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    deadline = time.monotonic() + seconds
+    week = datetime.now(UTC)
+
+    async def timed(name: str, call) -> httpx.Response:
+        began = time.perf_counter()
+        response = await call
+        latencies[name].append(time.perf_counter() - began)
+        if response.status_code >= 500:
+            errors[name] += 1
+        return response
+
+    async def member(client: httpx.AsyncClient, feed: str, seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(rounds):
+            if time.monotonic() > deadline:
+                return
+            await timed("browse /", client.get("/"))
+            params = {"start": week.isoformat(), "end": (week + timedelta(days=7)).isoformat()}
+            await timed("GET /api/shifts", client.get("/api/shifts", params=params))
+            shift_id = rng.choice(shift_ids)
+            placed = await timed(
+                "sign up", client.post(f"/api/shifts/{shift_id}/placements", json={})
+            )
+            await timed("personal feed", client.get(f"/calendar/{feed}"))
+            if placed.status_code == 201:
+                placement = placed.json()["id"]
+                await timed("withdraw", client.delete(f"/api/placements/{placement}"))
+
+    began = time.perf_counter()
+    await asyncio.gather(*(member(c, f, i) for i, (c, f) in enumerate(clients)))
+    elapsed = time.perf_counter() - began
+    everything = [x for samples in latencies.values() for x in samples]
+    return {
+        "rps": len(everything) / elapsed,
+        "p95_ms": p95(everything) * 1000,
+        "server_errors": sum(errors.values()),
+        "by_path": {
+            name: {"count": len(s), "p95_ms": round(p95(s) * 1000, 1)}
+            for name, s in sorted(latencies.items())
+        },
+    }
+
+
+async def run_on(label: str, urls: list[str], pids: list[int], args: argparse.Namespace) -> dict:
+    clients, shift_ids = await prepare(urls, args.members, args.shifts)
+    health = await hammer_health(urls, args.members, args.health_requests)
+    load = await mixed(clients, shift_ids, args.rounds, args.seconds)
+    for client, _feed in clients:
+        await client.aclose()
+    return {
+        "setup": label,
+        "health": health,
+        "mixed": load,
+        "throughput_ratio": round(load["rps"] / health["rps"], 3),
+        "p95_ratio": round(load["p95_ms"] / health["p95_ms"], 2),
+        "peak_memory_mb": round(peak_memory_mb(pids), 1),
+    }
+
+
+async def _create_database(name: str) -> str:
+    connection = await asyncpg.connect(PG_SERVER)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return f"{PG_SERVER.rsplit('/', 1)[0]}/{name}"
+
+
+async def _drop_database(name: str) -> None:
+    connection = await asyncpg.connect(PG_SERVER)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=20)
+    parser.add_argument("--shifts", type=int, default=12)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--health-requests", type=int, default=4000)
+    args = parser.parse_args(argv)
+
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite_url = f"sqlite:///{folder}/load.sqlite3"
+        run_coop(
+            "create-coordinator",
+            "maria",
+            "--display-name",
+            "Maria",
+            database_url=sqlite_url,
+            env={"COOP_PASSWORD": PASSWORD},
+        )
+        with serving(sqlite_url) as (url, process):
+            results.append(asyncio.run(run_on("SQLite, 1 process", [url], [process.pid], args)))
+
+    name = f"coop_bench_{uuid.uuid4().hex[:8]}"
+    postgres_url = asyncio.run(_create_database(name))
+    try:
+        run_coop(
+            "create-coordinator",
+            "maria",
+            "--display-name",
+            "Maria",
+            database_url=postgres_url,
+            env={"COOP_PASSWORD": PASSWORD},
+        )
+        with ExitStack() as stack:
+            servers = [stack.enter_context(serving(postgres_url)) for _ in range(2)]
+            urls = [url for url, _process in servers]
+            pids = [process.pid for _url, process in servers]
+            results.append(asyncio.run(run_on("PostgreSQL, 2 processes", urls, pids, args)))
+    finally:
+        asyncio.run(_drop_database(name))
+
+    print(f"{'setup':26} {'req/s':>8} {'÷ health':>9} {'p95 ms':>8} {'÷ health':>9} {'peak MB':>8}")
+    for r in results:
+        print(
+            f"{r['setup']:26} {r['mixed']['rps']:8.0f} {r['throughput_ratio']:9.3f} "
+            f"{r['mixed']['p95_ms']:8.1f} {r['p95_ratio']:9.2f} {r['peak_memory_mb']:8.1f}"
+        )
+        for name_, figures in r["mixed"]["by_path"].items():
+            print(f"    {name_:22} n={figures['count']:<6} p95 {figures['p95_ms']} ms")
+        print(f"    server errors: {r['mixed']['server_errors']}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "load.json").write_text(json.dumps(results, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    main()

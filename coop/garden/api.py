@@ -1,0 +1,116 @@
+"""The JSON face of the garden: beds, crops, plantings and harvests (with corrections)."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from coop import auth, corrections
+from coop.deps import AppSettings, CurrentMember
+from coop.garden import service
+from coop.garden.schemas import (
+    BedCreate,
+    BedOut,
+    CorrectionOut,
+    CropCreate,
+    CropOut,
+    HarvestCreate,
+    HarvestOut,
+    HarvestUpdate,
+    PlantingCreate,
+    PlantingOut,
+)
+from coop.periods import From, Limit, Offset, To, Year
+
+
+def history_out(entries: list[dict]) -> list[CorrectionOut]:
+    return [
+        CorrectionOut(
+            id=e["id"],
+            changed_by=e["changed_by"],
+            changed_by_name=e["changed_by_name"],
+            changed_at=e["changed_at"].isoformat(),
+            before=e["before"],
+        )
+        for e in entries
+    ]
+
+
+class GardenApi(Controller):
+    path = "/api"
+    tags = ["garden"]
+    guards = [auth.requires_member]
+
+    @get("/beds")
+    async def beds(self, limit: Limit = 1000, offset: Offset = 0) -> list[BedOut]:
+        return await service.list_beds(limit, offset)
+
+    @post("/beds", guards=[auth.requires_coordinator])
+    async def add_bed(self, data: JSONBody[BedCreate]) -> BedOut:
+        return await service.create_bed(data)
+
+    @get("/crops")
+    async def crops(self, limit: Limit = 1000, offset: Offset = 0) -> list[CropOut]:
+        return await service.list_crops(limit, offset)
+
+    @post("/crops", guards=[auth.requires_coordinator])
+    async def add_crop(self, data: JSONBody[CropCreate]) -> CropOut:
+        return await service.create_crop(data)
+
+    @get("/plantings")
+    async def plantings(
+        self,
+        limit: Limit = 100,
+        offset: Offset = 0,
+        year: Year = None,
+        date_from: From = None,
+        date_to: To = None,
+        crop_id: FromQuery[int | None] = None,
+    ) -> list[PlantingOut]:
+        filters = service.HarvestFilter(year, date_from, date_to, crop_id, limit, offset)
+        return await service.list_plantings(filters)
+
+    @post("/plantings")
+    async def add_planting(
+        self, data: JSONBody[PlantingCreate], member: CurrentMember, settings: AppSettings
+    ) -> PlantingOut:
+        return await service.create_planting(member, data, settings.zone)
+
+    @get("/harvests")
+    async def harvests(
+        self,
+        limit: Limit = 100,
+        offset: Offset = 0,
+        year: Year = None,
+        date_from: From = None,
+        date_to: To = None,
+        crop_id: FromQuery[int | None] = None,
+    ) -> list[HarvestOut]:
+        filters = service.HarvestFilter(year, date_from, date_to, crop_id, limit, offset)
+        rows, _total = await service.list_harvests(filters)
+        return rows
+
+    @post("/harvests")
+    async def log_harvest(
+        self, data: JSONBody[HarvestCreate], member: CurrentMember, settings: AppSettings
+    ) -> HarvestOut:
+        return await service.log_harvest(member, data, settings.zone)
+
+    @get("/harvests/{harvest_id:int}")
+    async def harvest(self, harvest_id: FromPath[int]) -> HarvestOut:
+        return await service.get_harvest(harvest_id)
+
+    @patch("/harvests/{harvest_id:int}")
+    async def correct_harvest(
+        self,
+        harvest_id: FromPath[int],
+        data: JSONBody[HarvestUpdate],
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> HarvestOut:
+        return await service.correct_harvest(member, harvest_id, data, settings.zone)
+
+    @get("/harvests/{harvest_id:int}/history")
+    async def harvest_history(self, harvest_id: FromPath[int]) -> list[CorrectionOut]:
+        await service.get_harvest(harvest_id)
+        return history_out(await corrections.history("harvest", harvest_id))

@@ -1,0 +1,288 @@
+"""The season planner's pages: /plan and /plan/shifts/{id}, each form working without JavaScript.
+
+Every form posts, and on a refusal the page is rendered again with the message next to the field
+and what was typed kept; on success it redirects (so a reload never plans twice).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from coop import auth
+from coop.db import reading
+from coop.deps import AppSettings, CurrentMember
+from coop.errors import DomainError
+from coop.forms import parse_form
+from coop.plan import service
+from coop.plan.recurrence import WEEKDAY_NAMES, InvalidPlan, parse_clock, wall_clock, weekly_rrule
+from coop.plan.schemas import (
+    DayCancelForm,
+    KindCreate,
+    SeriesCreate,
+    SeriesForm,
+    ShiftCreate,
+    ShiftForm,
+    ShiftUpdate,
+)
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+PAGE_SIZE = 25
+# Service messages name API fields; the forms ask for a date and two clock times instead.
+FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time", "first_date": "from_date"}
+
+
+def _refusal(error: DomainError) -> tuple[str, str | None]:
+    field = error.extra.get("field")
+    return error.message, FORM_FIELDS.get(field, field)
+
+
+def _days(data: dict[str, Any]) -> list[str]:
+    """Ticked checkboxes arrive as one string or a list of them."""
+    days = data.get("days", [])
+    return [days] if isinstance(days, str) else list(days)
+
+
+class PlanPages(Controller):
+    path = "/plan"
+    include_in_schema = False
+    guards = [auth.requires_coordinator]
+
+    async def _render(self, offset: int = 0, status_code: int = 200, **extra: Any) -> Template:
+        offset = max(0, offset)
+        shifts, total = await service.upcoming(PAGE_SIZE, offset)
+        async with reading():
+            kinds = await service.list_kinds()
+        context = {
+            "kinds": kinds,
+            "shifts": shifts,
+            "total": total,
+            "offset": offset,
+            "page_size": PAGE_SIZE,
+            "weekdays": WEEKDAY_NAMES,
+            "series_form": {},
+            "series_days": [],
+            "shift_form": {},
+            "kind_form": {},
+            "day_form": {},
+            **extra,
+        }
+        return Template("plan/plan.html", context=context, status_code=status_code)
+
+    @get()
+    async def plan(self, offset: FromQuery[int] = 0) -> Template:
+        """The planner: forms for series, shifts, kinds and days, and the shifts ahead."""
+        return await self._render(offset)
+
+    @post("/series")
+    async def series(
+        self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
+    ) -> Template | Redirect:
+        """Preview a weekly series (re-render with its dates), or create it."""
+        days = _days(data)
+        try:
+            form = parse_form({**data, "days": days}, SeriesForm)
+            if form.to_date < form.from_date:
+                raise InvalidPlan("The last day needs to be on or after the first day.", "to_date")
+            spec = SeriesCreate(
+                title=form.title,
+                kind=form.kind,
+                rrule=weekly_rrule(form.days, form.to_date),
+                first_date=form.from_date,
+                start_time=form.start_time,
+                end_time=form.end_time,
+                pair_slots=form.pair_slots,
+                location=form.location,
+                notes=form.notes,
+            )
+            if data.get("action") == "create":
+                _, shift_ids = await service.create_series(spec, settings.zone, member.id)
+                flash(request, f"The series is planned: {len(shift_ids)} shifts.", "success")
+                return Redirect("/plan")
+            occurrences = await service.preview_series(spec, settings.zone)
+        except DomainError as error:
+            message, field = _refusal(error)
+            return await self._render(
+                status_code=error.status_code,
+                series_form=data,
+                series_days=days,
+                series_error=message,
+                series_field=field,
+            )
+        return await self._render(
+            series_form=data, series_days=days, preview=occurrences, rrule=spec.rrule
+        )
+
+    @post("/shifts")
+    async def add_shift(
+        self, request: Request, data: Form, settings: AppSettings
+    ) -> Template | Redirect:
+        """Plan one shift on one day."""
+        try:
+            form = parse_form(data, ShiftForm)
+            shift = await service.create_shift(
+                ShiftCreate(
+                    title=form.title,
+                    kind=form.kind,
+                    starts_at=f"{form.date}T{form.start_time}",
+                    ends_at=f"{form.date}T{form.end_time}",
+                    pair_slots=form.pair_slots,
+                    location=form.location,
+                    notes=form.notes,
+                ),
+                settings.zone,
+            )
+        except DomainError as error:
+            message, field = _refusal(error)
+            return await self._render(
+                status_code=error.status_code,
+                shift_form=data,
+                shift_error=message,
+                shift_field=field,
+            )
+        flash(request, f"“{shift['title']}” is planned.", "success")
+        return Redirect("/plan")
+
+    @post("/kinds")
+    async def add_kind(self, request: Request, data: Form) -> Template | Redirect:
+        try:
+            values = {**data, "slug": str(data.get("slug", "")).strip().lower()}
+            kind = await service.add_kind(parse_form(values, KindCreate))
+        except DomainError as error:
+            message, field = _refusal(error)
+            return await self._render(
+                status_code=error.status_code,
+                kind_form=data,
+                kind_error=message,
+                kind_field=field,
+            )
+        flash(request, f"“{kind['label']}” shifts can now be planned.", "success")
+        return Redirect("/plan")
+
+    @post("/days/cancel")
+    async def cancel_day(
+        self, request: Request, data: Form, settings: AppSettings
+    ) -> Template | Redirect:
+        """Cancel every shift of one garden day, with the reason people will read."""
+        try:
+            form = parse_form(data, DayCancelForm)
+            cancelled = await service.cancel_day(form.day, form.reason, settings.zone)
+        except DomainError as error:
+            message, field = _refusal(error)
+            return await self._render(
+                status_code=error.status_code,
+                day_form=data,
+                day_error=message,
+                day_field=field,
+            )
+        day = f"{form.day:%A} {form.day.day} {form.day:%B}"
+        if cancelled:
+            count = len(cancelled)
+            text = f"Cancelled {count} shift{'s' if count != 1 else ''} on {day}: {form.reason}."
+        else:
+            text = f"There were no planned shifts on {day}, so nothing changed."
+        flash(request, text, "success")
+        return Redirect("/plan")
+
+    # --- one shift -----------------------------------------------------------------------------
+
+    async def _render_shift(
+        self, shift_id: int, settings: AppSettings, status_code: int = 200, **extra: Any
+    ) -> Template:
+        async with reading():
+            shift = await service.get_shift(shift_id)
+            kinds = await service.list_kinds()
+            roster = await service.roster(shift_id)
+        starts = wall_clock(shift["starts_at"], settings.zone)
+        ends = wall_clock(shift["ends_at"], settings.zone)
+        current = {
+            "title": shift["title"],
+            "kind": shift["kind_slug"],
+            "date": starts.date().isoformat(),
+            "start_time": f"{starts:%H:%M}",
+            "end_time": f"{ends:%H:%M}",
+            "pair_slots": shift["pair_slots"],
+            "location": shift["location"],
+            "notes": shift["notes"],
+            "scope": "this",
+        }
+        context = {"shift": shift, "kinds": kinds, "roster": roster, "form": current, **extra}
+        return Template("plan/shift.html", context=context, status_code=status_code)
+
+    @get("/shifts/{shift_id:int}")
+    async def shift(self, shift_id: FromPath[int], settings: AppSettings) -> Template:
+        """Edit one shift (or it and the following ones of its series), or cancel it."""
+        return await self._render_shift(shift_id, settings)
+
+    @post("/shifts/{shift_id:int}")
+    async def edit_shift(
+        self, request: Request, shift_id: FromPath[int], data: Form, settings: AppSettings
+    ) -> Template | Redirect:
+        try:
+            form = parse_form({k: v for k, v in data.items() if k != "scope"}, ShiftForm)
+            shift = await service.get_shift(shift_id)
+            changes = _changed_fields(form, shift, settings)
+            scope = "following" if data.get("scope") == "following" else "this"
+            changed = await service.update_shift(
+                shift_id, ShiftUpdate(**changes, scope=scope), settings.zone
+            )
+        except DomainError as error:
+            message, field = _refusal(error)
+            return await self._render_shift(
+                shift_id, settings, error.status_code, form=data, error=message, field=field
+            )
+        if not changes:
+            text = "Nothing was different, so nothing changed."
+        elif len(changed) == 1:
+            text = "Saved. The shift is updated."
+        else:
+            text = f"Saved. {len(changed)} shifts of the series are updated."
+        flash(request, text, "success")
+        return Redirect(f"/plan/shifts/{shift_id}")
+
+    @post("/shifts/{shift_id:int}/cancel")
+    async def cancel_shift(
+        self, request: Request, shift_id: FromPath[int], data: Form, settings: AppSettings
+    ) -> Template | Redirect:
+        reason = str(data.get("reason", "")).strip()
+        try:
+            if len(reason) > 200:
+                raise InvalidPlan("Reason: please keep it to 200 characters or fewer.", "reason")
+            await service.cancel_shift(shift_id, reason)
+        except DomainError as error:
+            return await self._render_shift(
+                shift_id,
+                settings,
+                error.status_code,
+                cancel_error=error.message,
+                cancel_form={"reason": reason},
+            )
+        flash(request, "The shift is cancelled. Calendars will show it as cancelled.", "success")
+        return Redirect(f"/plan/shifts/{shift_id}")
+
+
+def _changed_fields(form: ShiftForm, shift: dict[str, Any], settings: AppSettings) -> dict:
+    """Only what the coordinator changed, so "this and following" leaves the rest alone."""
+    starts = datetime.combine(form.date, parse_clock(form.start_time, "start_time"))
+    ends = datetime.combine(form.date, parse_clock(form.end_time, "end_time"))
+    changes: dict[str, Any] = {}
+    if starts != wall_clock(shift["starts_at"], settings.zone):
+        changes["starts_at"] = starts.isoformat()
+    if ends != wall_clock(shift["ends_at"], settings.zone):
+        changes["ends_at"] = ends.isoformat()
+    for name, current in (
+        ("title", shift["title"]),
+        ("kind", shift["kind_slug"]),
+        ("pair_slots", shift["pair_slots"]),
+        ("location", shift["location"]),
+        ("notes", shift["notes"]),
+    ):
+        if getattr(form, name) != current:
+            changes[name] = getattr(form, name)
+    return changes

@@ -1,0 +1,185 @@
+"""Recurring plans: RRULE text in, shift times out, kept on the garden's wall clock.
+
+A series is expanded with python-dateutil from a NAIVE start (first date at the start time), and
+only then is each occurrence placed in the garden's zone and converted to UTC. Expanding an aware
+start would keep the UTC offset of the first date, and 9:00 would drift to 8:00 or 10:00 after a
+daylight-saving change; expanding wall-clock times keeps 9:00 at 9:00 all season.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+
+from coop.errors import DomainError
+
+MAX_OCCURRENCES = 500
+ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY"}
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKDAY_NAMES = {
+    "MO": "Monday",
+    "TU": "Tuesday",
+    "WE": "Wednesday",
+    "TH": "Thursday",
+    "FR": "Friday",
+    "SA": "Saturday",
+    "SU": "Sunday",
+}
+_UNTIL = re.compile(r"UNTIL=(\d{8})(T\d{6})?(Z?)", re.IGNORECASE)
+
+
+class InvalidPlan(DomainError):
+    """A plan that can't be made as given; ``field`` says which part to look at."""
+
+    status_code = 422
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One planned shift time, as UTC instants."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+def parse_moment(text: str, field: str) -> datetime:
+    """Read an ISO 8601 date and time, with or without an offset."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise InvalidPlan(
+            f"{field.replace('_', ' ').capitalize()}: please give a date and time like "
+            "2027-06-01T09:00.",
+            field,
+        ) from error
+
+
+def parse_clock(text: str, field: str) -> time:
+    """Read a garden-clock time such as 09:00."""
+    try:
+        clock = time.fromisoformat(text.strip())
+    except ValueError as error:
+        raise InvalidPlan(
+            f"{field.replace('_', ' ').capitalize()}: please give a time like 09:00.", field
+        ) from error
+    if clock.tzinfo is not None:
+        raise InvalidPlan(
+            f"{field.replace('_', ' ').capitalize()}: please give the time on the garden's "
+            "clock, without an offset.",
+            field,
+        )
+    return clock
+
+
+def to_utc(moment: datetime, zone: ZoneInfo, field: str = "starts_at") -> datetime:
+    """Read a time without offset on the garden's clock; refuse clock times that never happen."""
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    placed = moment.replace(tzinfo=zone)
+    back = placed.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if back != moment:
+        raise InvalidPlan(
+            f"{moment:%H:%M} doesn't happen on {moment.day} {moment:%B %Y}: the clocks "
+            "jump forward that night. Please pick another time.",
+            field,
+        )
+    return placed.astimezone(UTC)
+
+
+def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The naive garden-clock time of a UTC instant (for wall-clock arithmetic)."""
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def weekly_rrule(days: Iterable[str], last_date: date) -> str:
+    """Build the RRULE a person means by "every Tue and Thu until 30 September"."""
+    chosen = [day for day in WEEKDAYS if day in set(days)]
+    if not chosen:
+        raise InvalidPlan("Please tick at least one day of the week.", "days")
+    return f"FREQ=WEEKLY;BYDAY={','.join(chosen)};UNTIL={last_date:%Y%m%d}T235959"
+
+
+def _normalise(rule: str, zone: ZoneInfo) -> str:
+    """Accept "RRULE:" prefixes and a UTC UNTIL, which dateutil refuses with a naive start."""
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    if "\n" in text or "\r" in text or "DTSTART" in text.upper() or not text:
+        raise InvalidPlan(
+            "Please give one repeat rule, like FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270930.", "rrule"
+        )
+    parts = dict(
+        part.split("=", 1) if "=" in part else (part, "") for part in text.upper().split(";")
+    )
+    if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
+        raise InvalidPlan(
+            "Shifts can repeat daily, weekly or monthly (FREQ=DAILY, WEEKLY or MONTHLY).", "rrule"
+        )
+    if "COUNT" not in parts and "UNTIL" not in parts:
+        raise InvalidPlan(
+            "Please say when the series ends: add an end date (UNTIL=20270930) or a number "
+            "of shifts (COUNT=12). A plan without an end would go on forever.",
+            "rrule",
+        )
+
+    def local_until(match: re.Match[str]) -> str:
+        day, clock, utc = match.groups()
+        if not clock:  # a date alone means "through that day"
+            return f"UNTIL={day}T235959"
+        if not utc:
+            return match.group(0)
+        instant = datetime.strptime(day + clock, "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+        return f"UNTIL={wall_clock(instant, zone):%Y%m%dT%H%M%S}"
+
+    return _UNTIL.sub(local_until, text)
+
+
+def expand(
+    rule: str, first_date: date, start_time: time, end_time: time, zone: ZoneInfo
+) -> list[Occurrence]:
+    """Every occurrence of ``rule`` from ``first_date``, at the same garden-clock times."""
+    if end_time <= start_time:
+        raise InvalidPlan("The end time needs to be after the start time.", "end_time")
+    start = datetime.combine(first_date, start_time)
+    try:
+        text = _normalise(rule, zone)
+        recurrence = rrulestr(text, dtstart=start)
+        moments = list(islice(iter(recurrence), MAX_OCCURRENCES + 1))
+    except (ValueError, TypeError, OverflowError) as error:
+        raise InvalidPlan(
+            "We couldn't read that repeat rule. Try something like "
+            "FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270930.",
+            "rrule",
+        ) from error
+    if len(moments) > MAX_OCCURRENCES:
+        raise InvalidPlan(
+            f"That would make more than {MAX_OCCURRENCES} shifts. Please plan a shorter "
+            "stretch (an end date sooner, or fewer days) and add more later.",
+            "rrule",
+        )
+    if not moments:
+        raise InvalidPlan(
+            "That plan has no dates in it. Check the days and the from and to dates.", "rrule"
+        )
+    return [
+        Occurrence(
+            starts_at=to_utc(moment, zone, "start_time"),
+            ends_at=to_utc(datetime.combine(moment.date(), end_time), zone, "end_time"),
+        )
+        for moment in moments
+    ]
+
+
+def shift_wall_clock(moment: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
+    """Move a UTC instant by ``delta`` on the garden's clock (9:00 + 1h is 10:00, DST or not)."""
+    return to_utc(wall_clock(moment, zone) + delta, zone)

@@ -1,0 +1,114 @@
+"""The JSON face of products, batches and sales; every write is for coordinators."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from coop import auth, corrections
+from coop.deps import AppSettings, CurrentMember
+from coop.garden.api import history_out
+from coop.garden.schemas import CorrectionOut
+from coop.periods import From, Limit, Offset, To, Year
+from coop.sales import service
+from coop.sales.schemas import (
+    BatchCreate,
+    BatchOut,
+    BatchUpdate,
+    ProductCreate,
+    ProductOut,
+    SaleCreate,
+    SaleOut,
+    SaleUpdate,
+)
+
+
+class SalesApi(Controller):
+    path = "/api"
+    tags = ["sales"]
+    guards = [auth.requires_member]
+
+    @get("/products")
+    async def products(self, limit: Limit = 1000, offset: Offset = 0) -> list[ProductOut]:
+        return await service.list_products(limit, offset)
+
+    @post("/products", guards=[auth.requires_coordinator])
+    async def add_product(self, data: JSONBody[ProductCreate]) -> ProductOut:
+        return await service.create_product(data)
+
+    @get("/batches", guards=[auth.requires_coordinator])
+    async def batches(
+        self,
+        limit: Limit = 100,
+        offset: Offset = 0,
+        year: Year = None,
+        date_from: From = None,
+        date_to: To = None,
+        product_id: FromQuery[int | None] = None,
+    ) -> list[BatchOut]:
+        filters = service.SalesFilter(year, date_from, date_to, product_id, limit, offset)
+        return await service.list_batches(filters)
+
+    @post("/batches", guards=[auth.requires_coordinator])
+    async def record_batch(
+        self, data: JSONBody[BatchCreate], member: CurrentMember, settings: AppSettings
+    ) -> BatchOut:
+        return await service.record_batch(member, data, settings.zone)
+
+    @get("/batches/{batch_id:int}", guards=[auth.requires_coordinator])
+    async def batch(self, batch_id: FromPath[int]) -> BatchOut:
+        return await service.get_batch(batch_id)
+
+    @patch("/batches/{batch_id:int}", guards=[auth.requires_coordinator])
+    async def correct_batch(
+        self,
+        batch_id: FromPath[int],
+        data: JSONBody[BatchUpdate],
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> BatchOut:
+        return await service.correct_batch(member, batch_id, data, settings.zone)
+
+    @get("/batches/{batch_id:int}/history", guards=[auth.requires_coordinator])
+    async def batch_history(self, batch_id: FromPath[int]) -> list[CorrectionOut]:
+        await service.get_batch(batch_id)
+        return history_out(await corrections.history("batch", batch_id))
+
+    @get("/sales", guards=[auth.requires_coordinator])
+    async def sales(
+        self,
+        limit: Limit = 100,
+        offset: Offset = 0,
+        year: Year = None,
+        date_from: From = None,
+        date_to: To = None,
+        product_id: FromQuery[int | None] = None,
+    ) -> list[SaleOut]:
+        filters = service.SalesFilter(year, date_from, date_to, product_id, limit, offset)
+        rows, _total = await service.list_sales(filters)
+        return rows
+
+    @post("/sales", guards=[auth.requires_coordinator])
+    async def record_sale(
+        self, data: JSONBody[SaleCreate], member: CurrentMember, settings: AppSettings
+    ) -> SaleOut:
+        return await service.record_sale(member, data, settings.zone)
+
+    @get("/sales/{sale_id:int}", guards=[auth.requires_coordinator])
+    async def sale(self, sale_id: FromPath[int]) -> SaleOut:
+        return await service.get_sale(sale_id)
+
+    @patch("/sales/{sale_id:int}", guards=[auth.requires_coordinator])
+    async def correct_sale(
+        self,
+        sale_id: FromPath[int],
+        data: JSONBody[SaleUpdate],
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> SaleOut:
+        return await service.correct_sale(member, sale_id, data, settings.zone)
+
+    @get("/sales/{sale_id:int}/history", guards=[auth.requires_coordinator])
+    async def sale_history(self, sale_id: FromPath[int]) -> list[CorrectionOut]:
+        await service.get_sale(sale_id)
+        return history_out(await corrections.history("sale", sale_id))

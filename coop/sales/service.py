@@ -1,0 +1,320 @@
+"""Products, batches and sales: the garden's books, exact to the cent.
+
+Only coordinators write here (the controllers guard that). Money is integer cents and
+produce used is integer thousandths, so every total is exact on both engines. A correction
+keeps the old record in the history before changing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from coop import corrections
+from coop.db import reading, writing
+from coop.errors import DomainError, NotFound
+from coop.garden.service import UnknownReference
+from coop.periods import check_record_date, date_bounds
+from coop.quantities import from_milli, parse_quantity, parse_unit, show, to_milli
+from coop.sales.schemas import (
+    BatchCreate,
+    BatchOut,
+    BatchUpdate,
+    ProduceUsed,
+    ProduceUsedOut,
+    ProductCreate,
+    ProductOut,
+    SaleCreate,
+    SaleOut,
+    SaleUpdate,
+)
+from coop.tables import Batch, BatchProduce, Crop, Member, Product, Sale
+
+LIST_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class SalesFilter:
+    year: int | None = None
+    start: date | None = None
+    end: date | None = None
+    product_id: int | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+# --- products ---------------------------------------------------------------------------------
+
+
+async def list_products(limit: int = LIST_LIMIT, offset: int = 0) -> list[ProductOut]:
+    rows = await Product.select().order_by(Product.name).limit(limit).offset(offset)
+    return [
+        ProductOut(id=r["id"], name=r["name"], unit=r["unit"], price_cents=r["price_cents"])
+        for r in rows
+    ]
+
+
+async def create_product(data: ProductCreate) -> ProductOut:
+    product = Product(name=data.name.strip(), unit=data.unit.strip(), price_cents=data.price_cents)
+    async with writing():
+        await product.save()
+    return ProductOut(
+        id=product.id, name=product.name, unit=product.unit, price_cents=product.price_cents
+    )
+
+
+async def _product_price(product_id: int) -> int:
+    price = await Product.select(Product.price_cents).where(Product.id == product_id).first()
+    if price is None:
+        raise UnknownReference(
+            "We couldn't find that product. Please pick one from the list.", field="product_id"
+        )
+    return price["price_cents"]
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+def _produce_rows(used: list[ProduceUsed]) -> list[tuple[int, int, str]]:
+    """Check each line of produce used: (crop_id, milli, unit)."""
+    return [
+        (
+            item.crop_id,
+            to_milli(parse_quantity(item.quantity, "produce_used")),
+            parse_unit(item.unit, "produce_used"),
+        )
+        for item in used
+    ]
+
+
+async def _save_produce(batch_id: int, rows: list[tuple[int, int, str]]) -> None:
+    crop_ids = {crop_id for crop_id, _, _ in rows}
+    if crop_ids:
+        known = await Crop.count().where(Crop.id.is_in(list(crop_ids)))
+        if known != len(crop_ids):
+            raise UnknownReference(
+                "One of the crops used is not in the garden's list.", field="produce_used"
+            )
+    await BatchProduce.delete().where(BatchProduce.batch == batch_id)
+    for crop_id, milli, unit in rows:
+        await BatchProduce.insert(
+            BatchProduce(batch=batch_id, crop=crop_id, quantity_milli=milli, unit=unit)
+        )
+
+
+async def record_batch(member: Member, data: BatchCreate, zone: ZoneInfo) -> BatchOut:
+    check_record_date(data.made_on, zone, "made_on")
+    produce = _produce_rows(data.produce_used)
+    async with writing():
+        await _product_price(data.product_id)
+        batch = Batch(
+            product=data.product_id,
+            made_on=data.made_on,
+            quantity=data.quantity,
+            notes=data.notes,
+            recorded_by=member.id,
+        )
+        await batch.save()
+        await _save_produce(batch.id, produce)
+    return await get_batch(batch.id)
+
+
+async def get_batch(batch_id: int) -> BatchOut:
+    batches = await _batches(Batch.id == batch_id, 1, 0)
+    if not batches:
+        raise NotFound("We couldn't find that batch.")
+    return batches[0]
+
+
+async def list_batches(filters: SalesFilter) -> list[BatchOut]:
+    start, end = date_bounds(filters.year, filters.start, filters.end)
+    where = Batch.id > 0
+    if start:
+        where &= Batch.made_on >= start
+    if end:
+        where &= Batch.made_on <= end
+    if filters.product_id:
+        where &= Batch.product == filters.product_id
+    return await _batches(where, min(filters.limit, LIST_LIMIT), filters.offset)
+
+
+async def _batches(where: Any, limit: int, offset: int) -> list[BatchOut]:
+    async with reading():
+        rows = await (
+            Batch.select(Batch.all_columns(), Batch.product.name.as_alias("product_name"))
+            .where(where)
+            .order_by(Batch.made_on, ascending=False)
+            .order_by(Batch.id, ascending=False)
+            .limit(limit)
+            .offset(offset)
+        )
+        ids = [r["id"] for r in rows]
+        used = await (
+            BatchProduce.select(
+                BatchProduce.all_columns(), BatchProduce.crop.name.as_alias("crop_name")
+            )
+            .where(BatchProduce.batch.is_in(ids or [0]))
+            .order_by(BatchProduce.id)
+        )
+        corrected = await corrections.corrected_ids("batch", ids)
+    by_batch: dict[int, list[ProduceUsedOut]] = {}
+    for u in used:
+        by_batch.setdefault(u["batch"], []).append(
+            ProduceUsedOut(
+                crop_id=u["crop"],
+                crop=u["crop_name"],
+                quantity=show(from_milli(u["quantity_milli"])),
+                unit=u["unit"],
+            )
+        )
+    return [
+        BatchOut(
+            id=r["id"],
+            product_id=r["product"],
+            product=r["product_name"],
+            made_on=r["made_on"],
+            quantity=r["quantity"],
+            produce_used=by_batch.get(r["id"], []),
+            notes=r["notes"],
+            recorded_by=r["recorded_by"],
+            corrected=r["id"] in corrected,
+        )
+        for r in rows
+    ]
+
+
+async def correct_batch(
+    member: Member, batch_id: int, data: BatchUpdate, zone: ZoneInfo
+) -> BatchOut:
+    before = await get_batch(batch_id)
+    changes: dict[Any, Any] = {}
+    if data.made_on is not msgspec.UNSET:
+        changes[Batch.made_on] = check_record_date(data.made_on, zone, "made_on")
+    if data.quantity is not msgspec.UNSET:
+        changes[Batch.quantity] = data.quantity
+    if data.notes is not msgspec.UNSET:
+        changes[Batch.notes] = data.notes
+    produce = None if data.produce_used is msgspec.UNSET else _produce_rows(data.produce_used)
+    async with writing():
+        if data.product_id is not msgspec.UNSET:
+            await _product_price(data.product_id)
+            changes[Batch.product] = data.product_id
+        if not changes and produce is None:
+            raise DomainError("Nothing to change: please send at least one field.")
+        snapshot = msgspec.to_builtins(before)
+        for key in ("id", "corrected", "recorded_by"):
+            snapshot.pop(key, None)
+        await corrections.keep_before("batch", batch_id, member.id, snapshot)
+        if changes:
+            await Batch.update(changes).where(Batch.id == batch_id)
+        if produce is not None:
+            await _save_produce(batch_id, produce)
+    return await get_batch(batch_id)
+
+
+# --- sales ------------------------------------------------------------------------------------
+
+_SALE_COLUMNS = (Sale.all_columns(), Sale.product.name.as_alias("product_name"))
+
+
+def sale_out(row: dict, corrected: bool = False) -> SaleOut:
+    return SaleOut(
+        id=row["id"],
+        product_id=row["product"],
+        product=row["product_name"],
+        sold_on=row["sold_on"],
+        quantity=row["quantity"],
+        unit_price_cents=row["unit_price_cents"],
+        total_cents=row["quantity"] * row["unit_price_cents"],
+        channel=row["channel"],
+        recorded_by=row["recorded_by"],
+        corrected=corrected,
+    )
+
+
+def _sales_where(filters: SalesFilter) -> Any:
+    start, end = date_bounds(filters.year, filters.start, filters.end)
+    where = Sale.id > 0
+    if start:
+        where &= Sale.sold_on >= start
+    if end:
+        where &= Sale.sold_on <= end
+    if filters.product_id:
+        where &= Sale.product == filters.product_id
+    return where
+
+
+async def list_sales(filters: SalesFilter) -> tuple[list[SaleOut], int]:
+    where = _sales_where(filters)
+    async with reading():
+        rows = await (
+            Sale.select(*_SALE_COLUMNS)
+            .where(where)
+            .order_by(Sale.sold_on, ascending=False)
+            .order_by(Sale.id, ascending=False)
+            .limit(min(filters.limit, LIST_LIMIT))
+            .offset(filters.offset)
+        )
+        total = await Sale.count().where(where)
+        corrected = await corrections.corrected_ids("sale", [r["id"] for r in rows])
+    return [sale_out(r, r["id"] in corrected) for r in rows], total
+
+
+async def get_sale(sale_id: int) -> SaleOut:
+    async with reading():
+        row = await Sale.select(*_SALE_COLUMNS).where(Sale.id == sale_id).first()
+        if row is None:
+            raise NotFound("We couldn't find that sale.")
+        corrected = await corrections.corrected_ids("sale", [sale_id])
+    return sale_out(row, bool(corrected))
+
+
+async def record_sale(member: Member, data: SaleCreate, zone: ZoneInfo) -> SaleOut:
+    check_record_date(data.sold_on, zone, "sold_on")
+    async with writing():
+        price = await _product_price(data.product_id)
+        sale = Sale(
+            product=data.product_id,
+            sold_on=data.sold_on,
+            quantity=data.quantity,
+            unit_price_cents=price if data.unit_price_cents is None else data.unit_price_cents,
+            channel=data.channel,
+            recorded_by=member.id,
+        )
+        await sale.save()
+    return await get_sale(sale.id)
+
+
+async def correct_sale(member: Member, sale_id: int, data: SaleUpdate, zone: ZoneInfo) -> SaleOut:
+    changes: dict[Any, Any] = {}
+    if data.sold_on is not msgspec.UNSET:
+        changes[Sale.sold_on] = check_record_date(data.sold_on, zone, "sold_on")
+    if data.quantity is not msgspec.UNSET:
+        changes[Sale.quantity] = data.quantity
+    if data.channel is not msgspec.UNSET:
+        changes[Sale.channel] = data.channel
+    if data.unit_price_cents is not msgspec.UNSET:
+        changes[Sale.unit_price_cents] = data.unit_price_cents
+    async with writing():
+        row = await Sale.select().where(Sale.id == sale_id).first()
+        if row is None:
+            raise NotFound("We couldn't find that sale.")
+        if data.product_id is not msgspec.UNSET:
+            await _product_price(data.product_id)
+            changes[Sale.product] = data.product_id
+        if not changes:
+            raise DomainError("Nothing to change: please send at least one field.")
+        before = {
+            "product_id": row["product"],
+            "sold_on": row["sold_on"].isoformat(),
+            "quantity": row["quantity"],
+            "unit_price_cents": row["unit_price_cents"],
+            "channel": row["channel"],
+        }
+        await corrections.keep_before("sale", sale_id, member.id, before)
+        await Sale.update(changes).where(Sale.id == sale_id)
+    return await get_sale(sale_id)
