@@ -326,3 +326,21 @@ async def test_closing_an_account_leaves_past_rosters_alone(client, garden):
 
     assert await in_app(client, statuses) == ["confirmed"]
     assert await taken_slots(client, shift_id) == 1
+
+
+async def test_slots_a_coordinator_adds_go_to_the_waitlist_in_order(client, garden):
+    shift_id = await add_shift(client, pair_slots=1)
+    people = [await garden.member(n) for n in ("ana", "ben", "cai", "dee", "eve")]
+    for person in people:
+        await sign_up(person, shift_id)
+    coordinator = await garden.first_coordinator()
+    edited = await coordinator.patch(f"/api/shifts/{shift_id}", json={"pair_slots": 2})
+    assert edited.status_code == 200
+    assert edited.json()["open_slots"] == 0  # Cai and Dee took the new slot at once
+
+    cai = (await people[2].get("/api/me/placements")).json()[0]
+    assert cai["status"] == "confirmed"
+    assert [m["display_name"] for m in cai["members"]] == ["Cai", "Dee"]
+    eve = (await people[4].get("/api/me/placements")).json()[0]
+    assert (eve["status"], eve["waitlist_position"]) == ("waitlisted", 1)
+    assert await taken_slots(client, shift_id) == 2

@@ -326,3 +326,11 @@ async def my_shifts(member_id: int) -> list[dict]:
         rows = await Shift.select().where(Shift.id.is_in([v["shift_id"] for v in views]))
         shifts = {row["id"]: row for row in rows}
     return [{**view, "shift": shifts[view["shift_id"]]} for view in views]
+
+
+async def fill_open_slots(shift_id: int, zone: ZoneInfo) -> None:
+    """Hand pair slots a coordinator just added to the waitlist, in order.
+
+    Call inside ``writing()``, after ``rules.lock_placements()`` was taken before any shift row.
+    """
+    await _promote(await load_shift(shift_id), zone)
