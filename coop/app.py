@@ -25,6 +25,8 @@ from coop.garden.api import GardenApi
 from coop.garden.pages import HarvestPages
 from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
+from coop.pairs.api import PairsApi
+from coop.pairs.pages import PairsPages
 from coop.plan.api import KindsApi, PlanApi
 from coop.plan.pages import PlanPages
 from coop.reports.api import ReportsApi
@@ -34,7 +36,8 @@ from coop.sales.api import SalesApi
 from coop.sales.pages import SalesPages
 from coop.security import SecurityHeadersMiddleware, require_json_bodies
 from coop.settings import Settings
-from coop.shifts.pages import HomePage
+from coop.shifts.api import PlacementsApi, ShiftsApi
+from coop.shifts.pages import HomePage, PlacementPages, ShiftPages
 from coop.templating import configure_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +79,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountPages,
             MePages,
             HomePage,
+            ShiftsApi,
+            PlacementsApi,
+            ShiftPages,
+            PlacementPages,
+            PairsApi,
+            PairsPages,
             KindsApi,
             PlanApi,
             PlanPages,

@@ -299,3 +299,48 @@ def served_app(database_url: str, workers: int = 1, port: int | None = None) -> 
     """Run ``coop serve`` in a subprocess and yield its base URL."""
     with serving(database_url, workers, port) as (base_url, _process):
         yield base_url
+
+
+# --- shifts for tests, straight into the database ----------------------------------------------
+
+
+async def insert_shift(**fields: Any) -> int:
+    """Insert a Shift row on the current loop's engine; defaults: a weeding shift in two days."""
+    from datetime import UTC, datetime, timedelta
+
+    from coop.tables import Shift, ShiftKind
+
+    kind = (
+        await ShiftKind.select(ShiftKind.id)
+        .where(ShiftKind.slug == fields.pop("kind", "weeding"))
+        .first()
+    )
+    starts_at = fields.pop("starts_at", None) or (
+        datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    )
+    hours = fields.pop("hours", 2)
+    values = {
+        "title": "Weeding the herb beds",
+        "location": "Bed 3",
+        "pair_slots": 1,
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=hours),
+        **fields,
+    }
+    shift = Shift(kind=kind["id"], **values)
+    await shift.save()
+    return shift.id
+
+
+async def add_shift(client: AsyncTestClient, **fields: Any) -> int:
+    """Create a shift inside the app's own loop (as the planner will), returning its id."""
+
+    async def create() -> int:
+        return await insert_shift(**fields)
+
+    return client.blocking_portal.call(create)
+
+
+async def in_app(client: AsyncTestClient, work: Any) -> Any:
+    """Run ``await work()`` inside the app's loop: to move a shift into the past, or look."""
+    return client.blocking_portal.call(work)

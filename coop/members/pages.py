@@ -17,6 +17,7 @@ from coop.forms import parse_form
 from coop.members import service
 from coop.members.api import member_feed_url
 from coop.members.schemas import InviteCreate, LoginRequest, MemberCreate, MemberUpdate
+from coop.shifts.service import my_shifts
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -99,6 +100,7 @@ class MePages(Controller):
         self, member: CurrentMember, settings: AppSettings, status_code: int = 200, **extra: Any
     ) -> Template:
         context = {"member": member, "calendar_url": member_feed_url(settings, member), **extra}
+        context["my_shifts"] = await my_shifts(member.id)
         context.setdefault("form", {})
         return Template("members/me.html", context=context, status_code=status_code)
 

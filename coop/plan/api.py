@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from coop import auth
@@ -25,6 +25,8 @@ from coop.plan.schemas import (
     ShiftOut,
     ShiftUpdate,
 )
+from coop.shifts import listing
+from coop.shifts.schemas import Limit, Offset
 
 
 def shift_out(row: dict[str, Any]) -> ShiftOut:
@@ -87,6 +89,31 @@ class KindsApi(Controller):
 class PlanApi(Controller):
     path = "/api"
     tags = ["planning"]
+
+    # The reads of shifts live here too: Litestar refuses a second controller on these paths.
+    @get("/shifts")
+    async def list_shifts(
+        self,
+        settings: AppSettings,
+        start: FromQuery[str | None] = None,
+        end: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> list[ShiftOut]:
+        """Shifts starting in [start, end) (no offset: the garden's clock), with open slots."""
+        rows = await listing.list_shifts(
+            listing.parse_moment(start, settings.zone, "start"),
+            listing.parse_moment(end, settings.zone, "end"),
+            kind,
+            limit,
+            offset,
+        )
+        return [shift_out(row) for row in rows]
+
+    @get("/shifts/{shift_id:int}")
+    async def get_shift(self, shift_id: FromPath[int]) -> ShiftOut:
+        return shift_out(await listing.get_shift(shift_id))
 
     @post("/shifts", guards=[auth.requires_coordinator])
     async def create_shift(self, data: JSONBody[ShiftCreate], settings: AppSettings) -> ShiftOut:

@@ -23,6 +23,8 @@ from coop.plan.recurrence import (
     wall_clock,
 )
 from coop.plan.schemas import KindCreate, SeriesCreate, ShiftCreate, ShiftUpdate
+from coop.shifts.rules import lock_placements
+from coop.shifts.service import fill_open_slots
 from coop.tables import PlacementMember, Series, Shift, ShiftKind
 
 MAX_SHIFT_LENGTH = timedelta(hours=16)
@@ -201,6 +203,9 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
     """
     changes = update.changes()
     async with writing():
+        if "pair_slots" in changes:
+            # Placement changes take this lock before any shift row: take it in the same order.
+            await lock_placements()
         shift = await get_shift(shift_id)
         if shift["status"] == "cancelled":
             raise Conflict("That shift is cancelled, so it stays as it is.")
@@ -246,6 +251,9 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
                     values.get("ends_at", target["ends_at"]),
                 )
                 await _apply([target], values, now, zone)
+        if "pair_slots" in common:
+            for target in targets:  # new slots go to the waitlist at once, in order
+                await fill_open_slots(target["id"], zone)
         ids = [target["id"] for target in targets]
         return await _shift_query().where(Shift.id.is_in(ids)).order_by(Shift.starts_at)
 

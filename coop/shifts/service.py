@@ -1,17 +1,336 @@
-"""Paired shifts: placements, waitlist and the rules that guard them."""
+"""Paired shifts: placements, waitlist and the moves between them.
+
+Every change runs in one ``writing()`` transaction under ``lock_placements()``; the slot
+counter on the shift is still taken with a conditional UPDATE, so capacity holds even if a
+future path forgets the lock. The rules themselves live in ``coop.shifts.rules``.
+"""
 
 from __future__ import annotations
 
-from coop.tables import Placement, PlacementMember
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from coop.db import writing
+from coop.errors import Conflict, NotFound
+from coop.settings import Settings
+from coop.shifts import rules
+from coop.tables import Member, Pair, Placement, PlacementMember, Shift
 
 
-async def release_member(member_id: int) -> None:
-    """Free every place a closing account holds (runs inside the caller's transaction)."""
+class ShiftFull(Conflict):
+    """No pair slot is free (a sign-up then joins the waitlist instead)."""
+
+
+async def load_shift(shift_id: int) -> dict:
+    shift = await Shift.select().where(Shift.id == shift_id).first()
+    if shift is None:
+        raise NotFound("We couldn't find that shift. It may have been removed.")
+    return shift
+
+
+async def _take_slot(shift_id: int) -> bool:
+    """Claim one pair slot if one is free; PostgreSQL re-checks the WHERE after waiting."""
+    rows = (
+        await Shift.update({Shift.taken_slots: Shift.taken_slots + 1})
+        .where((Shift.id == shift_id) & (Shift.taken_slots < Shift.pair_slots))
+        .returning(Shift.id)
+    )
+    return bool(rows)
+
+
+async def _free_slot(shift_id: int) -> None:
+    await Shift.update({Shift.taken_slots: Shift.taken_slots - 1}).where(
+        (Shift.id == shift_id) & (Shift.taken_slots > 0)
+    )
+
+
+async def _roster_changed(shift_id: int) -> None:
+    """Calendars and pages cache on ``updated_at``: a new roster is a change."""
+    await Shift.update({Shift.updated_at: datetime.now(UTC)}).where(Shift.id == shift_id)
+
+
+async def _new_placement(shift_id: int, status: str, member_ids: list[int], pair_id=None) -> int:
+    now = datetime.now(UTC)
+    placement = Placement(
+        shift=shift_id, status=status, pair=pair_id, created_at=now, updated_at=now
+    )
+    await placement.save()
+    for member_id in member_ids:
+        await PlacementMember.insert(
+            PlacementMember(placement=placement.id, shift=shift_id, member=member_id)
+        )
+    return placement.id
+
+
+async def _set_status(placement_id: int, status: str, pair_id=None) -> None:
+    await Placement.update(
+        {Placement.status: status, Placement.pair: pair_id, Placement.updated_at: datetime.now(UTC)}
+    ).where(Placement.id == placement_id)
+
+
+async def _seats(placement_id: int) -> list[int]:
+    return (
+        await PlacementMember.select(PlacementMember.member)
+        .where(PlacementMember.placement == placement_id)
+        .order_by(PlacementMember.id)
+        .output(as_list=True)
+    )
+
+
+async def _active_partner(pair_id: int, member_id: int) -> int:
+    pair = await Pair.select().where(Pair.id == pair_id).first()
+    if pair is None or member_id not in (pair["member_a"], pair["member_b"]):
+        raise rules.NotPartners("You can only sign up together with one of your own partners.")
+    if pair["status"] != "active":
+        raise rules.NotPartners(
+            "That pair isn't active, so you can't sign up together. You can sign up on your own."
+        )
+    return pair["member_b"] if pair["member_a"] == member_id else pair["member_a"]
+
+
+async def sign_up(
+    shift_id: int, member_id: int, zone: ZoneInfo, pair_id: int | None = None
+) -> dict:
+    """Place a member (or a pair together): complete, open, or join the waitlist."""
+    async with writing():
+        await rules.lock_placements()
+        shift = await load_shift(shift_id)
+        rules.ensure_open(shift)
+        members = [member_id]
+        if pair_id is not None:
+            members.append(await _active_partner(pair_id, member_id))
+        await rules.ensure_not_placed(members, shift_id, me=member_id)
+        await rules.check_fits(members, shift, zone, me=member_id)
+        if pair_id is not None:
+            if await _take_slot(shift_id):
+                placement_id = await _new_placement(shift_id, "confirmed", members, pair_id)
+                await _roster_changed(shift_id)
+            else:
+                placement_id = await _new_placement(shift_id, "waitlisted", members, pair_id)
+            return await placement_view(placement_id)
+        awaiting = await _oldest_awaiting(shift_id)
+        if awaiting is not None:
+            await PlacementMember.insert(
+                PlacementMember(placement=awaiting, shift=shift_id, member=member_id)
+            )
+            await _set_status(awaiting, "confirmed")
+            placement_id = awaiting
+        elif await _take_slot(shift_id):
+            placement_id = await _new_placement(shift_id, "awaiting_partner", members)
+        else:
+            return await placement_view(await _new_placement(shift_id, "waitlisted", members))
+        await _roster_changed(shift_id)
+        return await placement_view(placement_id)
+
+
+async def _oldest_awaiting(shift_id: int) -> int | None:
+    row = (
+        await Placement.select(Placement.id)
+        .where((Placement.shift == shift_id) & (Placement.status == "awaiting_partner"))
+        .order_by(Placement.created_at)
+        .order_by(Placement.id)
+        .first()
+    )
+    return row["id"] if row else None
+
+
+async def _waiting(shift_id: int) -> list[dict]:
+    return (
+        await Placement.select(Placement.id, Placement.pair)
+        .where((Placement.shift == shift_id) & (Placement.status == "waitlisted"))
+        .order_by(Placement.id)
+    )
+
+
+async def withdraw(placement_id: int, member_id: int, zone: ZoneInfo) -> None:
+    """The caller leaves their place; no reason asked. Freed room goes to the waitlist."""
+    async with writing():
+        await rules.lock_placements()
+        placement = await Placement.select().where(Placement.id == placement_id).first()
+        seats = await _seats(placement_id) if placement else []
+        if placement is None or member_id not in seats:
+            raise NotFound("We couldn't find that place. Perhaps you've already withdrawn.")
+        shift = await load_shift(placement["shift"])
+        if shift["status"] == "scheduled" and shift["starts_at"] <= datetime.now(UTC):
+            raise rules.ShiftClosed(
+                "That shift has already started, so its roster stays as it was."
+            )
+        await _leave(placement, seats, member_id)
+        await _promote(shift, zone)
+
+
+async def _leave(placement: dict, seats: list[int], member_id: int) -> None:
+    """Remove one member's seat; the partner keeps the slot (or the place in line)."""
+    await PlacementMember.delete().where(
+        (PlacementMember.placement == placement["id"]) & (PlacementMember.member == member_id)
+    )
+    remaining = [seat for seat in seats if seat != member_id]
+    if placement["status"] == "waitlisted":
+        if remaining:
+            await _set_status(placement["id"], "waitlisted")
+        else:
+            await Placement.delete().where(Placement.id == placement["id"])
+        return
+    if remaining:
+        await _set_status(placement["id"], "awaiting_partner")
+    else:
+        await Placement.delete().where(Placement.id == placement["id"])
+        await _free_slot(placement["shift"])
+    await _roster_changed(placement["shift"])
+
+
+async def _promote(shift: dict, zone: ZoneInfo) -> None:
+    """Hand freed room to the first waiting entries that fit, in order of arrival."""
+    shift = await load_shift(shift["id"])
+    if shift["status"] != "scheduled" or shift["starts_at"] <= datetime.now(UTC):
+        return
+    changed = True
+    while changed:
+        changed = False
+        awaiting = await _oldest_awaiting(shift["id"])
+        if awaiting is not None:
+            for entry in await _waiting(shift["id"]):
+                seats = await _seats(entry["id"])
+                if len(seats) == 1 and await rules.fits(seats, shift, zone):
+                    await PlacementMember.update({PlacementMember.placement: awaiting}).where(
+                        PlacementMember.placement == entry["id"]
+                    )
+                    await Placement.delete().where(Placement.id == entry["id"])
+                    await _set_status(awaiting, "confirmed")
+                    changed = True
+                    break
+            if changed:
+                await _roster_changed(shift["id"])
+                continue
+        for entry in await _waiting(shift["id"]):
+            seats = await _seats(entry["id"])
+            if not await rules.fits(seats, shift, zone):
+                continue
+            if not await _take_slot(shift["id"]):
+                break
+            status = "confirmed" if len(seats) == 2 else "awaiting_partner"
+            await _set_status(entry["id"], status, entry["pair"])
+            await _roster_changed(shift["id"])
+            changed = True
+            break
+
+
+async def release_member(member_id: int, zone: ZoneInfo | None = None) -> None:
+    """Withdraw a closing account from upcoming places, so slots and the line move on.
+
+    Runs inside close_account's transaction. It has no settings at hand, so the garden's
+    zone (for the pace rule during promotions) comes from the environment unless given.
+    """
+    zone = zone or Settings.from_env().zone
+    async with writing():
+        await rules.lock_placements()
+        placement_ids = (
+            await PlacementMember.select(PlacementMember.placement)
+            .where(PlacementMember.member == member_id)
+            .output(as_list=True)
+        )
+        now = datetime.now(UTC)
+        for placement_id in placement_ids:
+            placement = await Placement.select().where(Placement.id == placement_id).first()
+            shift = await load_shift(placement["shift"])
+            if shift["starts_at"] <= now:
+                continue  # past rosters stay as they were; the seat goes with the account
+            await _leave(placement, await _seats(placement_id), member_id)
+            await _promote(shift, zone)
+
+
+# --- reading placements -------------------------------------------------------------------
+
+
+async def waitlist_position(placement: dict) -> int | None:
+    if placement["status"] != "waitlisted":
+        return None
+    ahead = await Placement.count().where(
+        (Placement.shift == placement["shift"])
+        & (Placement.status == "waitlisted")
+        & (Placement.id <= placement["id"])
+    )
+    return ahead
+
+
+async def seat_members(placement_id: int) -> list[dict]:
+    """Who sits in a placement: ids and chosen display names only."""
+    ids = await _seats(placement_id)
+    if not ids:
+        return []
+    rows = await Member.select(Member.id, Member.display_name).where(Member.id.is_in(ids))
+    names = {row["id"]: row["display_name"] for row in rows}
+    return [{"id": i, "display_name": names.get(i, "")} for i in ids]
+
+
+async def placement_view(placement_id: int) -> dict:
+    placement = await Placement.select().where(Placement.id == placement_id).first()
+    if placement is None:
+        raise NotFound("We couldn't find that place.")
+    return {
+        "id": placement["id"],
+        "shift_id": placement["shift"],
+        "status": placement["status"],
+        "pair_id": placement["pair"],
+        "members": await seat_members(placement["id"]),
+        "waitlist_position": await waitlist_position(placement),
+    }
+
+
+async def member_placements(member_id: int, upcoming: bool = True) -> list[dict]:
+    """The member's places (soonest shift first), each with its shift."""
     placement_ids = (
         await PlacementMember.select(PlacementMember.placement)
         .where(PlacementMember.member == member_id)
         .output(as_list=True)
     )
-    await PlacementMember.delete().where(PlacementMember.member == member_id)
-    if placement_ids:
-        await Placement.delete().where(Placement.id.is_in(placement_ids))
+    if not placement_ids:
+        return []
+    query = Placement.select(Placement.id, Placement.shift.starts_at.as_alias("starts_at")).where(
+        Placement.id.is_in(placement_ids)
+    )
+    if upcoming:
+        query = query.where(Placement.shift.ends_at > datetime.now(UTC))
+    rows = await query.order_by(Placement.shift.starts_at)
+    return [await placement_view(row["id"]) for row in rows]
+
+
+async def shift_placements(shift_id: int) -> list[dict]:
+    """The roster and waitlist of one shift, slots first, then the line in order."""
+    rows = (
+        await Placement.select(Placement.id)
+        .where(Placement.shift == shift_id)
+        .order_by(Placement.id)
+    )
+    views = [await placement_view(row["id"]) for row in rows]
+    return sorted(views, key=lambda v: (v["status"] == "waitlisted", v["waitlist_position"] or 0))
+
+
+def describe(view: dict, me: int) -> str:
+    """What a person reads after signing up, in plain words."""
+    others = [m["display_name"] for m in view["members"] if m["id"] != me]
+    if view["status"] == "waitlisted":
+        return f"That shift is full. You're on the waitlist, number {view['waitlist_position']}."
+    if view["status"] == "awaiting_partner":
+        return "You're signed up. The next person who signs up will be your partner for this shift."
+    if view["pair_id"] is not None and others:
+        return f"You and {others[0]} are signed up together."
+    return f"You're signed up, side by side with {others[0]}." if others else "You're signed up."
+
+
+async def my_shifts(member_id: int) -> list[dict]:
+    """The member's upcoming places with their shifts, for the "My shifts" list."""
+    views = await member_placements(member_id)
+    shifts = {}
+    if views:
+        rows = await Shift.select().where(Shift.id.is_in([v["shift_id"] for v in views]))
+        shifts = {row["id"]: row for row in rows}
+    return [{**view, "shift": shifts[view["shift_id"]]} for view in views]
+
+
+async def fill_open_slots(shift_id: int, zone: ZoneInfo) -> None:
+    """Hand pair slots a coordinator just added to the waitlist, in order.
+
+    Call inside ``writing()``, after ``rules.lock_placements()`` was taken before any shift row.
+    """
+    await _promote(await load_shift(shift_id), zone)

@@ -1,0 +1,97 @@
+"""The JSON face of shifts: read them, sign up, withdraw, attendance and notes."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from coop import auth
+from coop.deps import AppSettings, CurrentMember
+from coop.shifts import attendance, service
+from coop.shifts.schemas import (
+    AttendanceIn,
+    AttendanceOut,
+    AttendanceRecord,
+    NoteIn,
+    NoteOut,
+    PlacementCreate,
+    PlacementOut,
+)
+
+
+def placement_out(view: dict, me: int) -> PlacementOut:
+    return PlacementOut(**view, message=service.describe(view, me))
+
+
+def note_out(row: dict) -> NoteOut:
+    return NoteOut(
+        id=row["id"],
+        shift_id=row["shift"],
+        pair_id=row["pair"],
+        text=row["text"],
+        author=row["author"] or "",
+        created_at=row["created_at"],
+    )
+
+
+class ShiftsApi(Controller):
+    """Placements, attendance and notes of a shift.
+
+    The shift itself (GET /api/shifts, GET /api/shifts/{id}) is served by the planner's
+    controller: Litestar refuses two controllers on one path (their OPTIONS handlers clash).
+    """
+
+    path = "/api/shifts"
+    tags = ["shifts"]
+
+    @post("/{shift_id:int}/placements", guards=[auth.requires_member], status_code=HTTP_201_CREATED)
+    async def sign_up(
+        self,
+        shift_id: FromPath[int],
+        member: CurrentMember,
+        settings: AppSettings,
+        data: JSONBody[PlacementCreate | None] = None,
+    ) -> PlacementOut:
+        """Sign up alone, or with an active partner (``pair_id``); a full shift waitlists."""
+        pair_id = data.pair_id if data else None
+        view = await service.sign_up(shift_id, member.id, settings.zone, pair_id)
+        return placement_out(view, member.id)
+
+    @post("/{shift_id:int}/attendance", guards=[auth.requires_member], status_code=HTTP_200_OK)
+    async def attendance(
+        self, shift_id: FromPath[int], data: JSONBody[AttendanceIn], member: CurrentMember
+    ) -> AttendanceOut:
+        records = await attendance.record_attendance(shift_id, member, data.records)
+        return AttendanceOut(shift_id=shift_id, records=[AttendanceRecord(**r) for r in records])
+
+    @get("/{shift_id:int}/notes", guards=[auth.requires_member])
+    async def notes(self, shift_id: FromPath[int], member: CurrentMember) -> list[NoteOut]:
+        """Your pair's own notes on this shift (partners only)."""
+        return [note_out(row) for row in await attendance.list_notes(shift_id, member.id)]
+
+    @post("/{shift_id:int}/notes", guards=[auth.requires_member], status_code=HTTP_201_CREATED)
+    async def add_note(
+        self, shift_id: FromPath[int], data: JSONBody[NoteIn], member: CurrentMember
+    ) -> list[NoteOut]:
+        rows = await attendance.add_note(shift_id, member.id, data.text)
+        return [note_out(row) for row in rows]
+
+
+class PlacementsApi(Controller):
+    path = "/api"
+    tags = ["shifts"]
+    guards = [auth.requires_member]
+
+    @delete("/placements/{placement_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def withdraw(
+        self, placement_id: FromPath[int], member: CurrentMember, settings: AppSettings
+    ) -> None:
+        """Withdraw from a shift; no reason needed. A partner keeps the slot."""
+        await service.withdraw(placement_id, member.id, settings.zone)
+
+    @get("/me/placements")
+    async def mine(self, member: CurrentMember) -> list[PlacementOut]:
+        """Your places in upcoming shifts: confirmed, awaiting a partner, waitlisted."""
+        views = await service.member_placements(member.id)
+        return [placement_out(view, member.id) for view in views]

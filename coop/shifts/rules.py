@@ -1,0 +1,157 @@
+"""The rules a place on a shift must follow, and the kind refusals when one does not hold.
+
+Kept apart from the placement moves so every path (sign-up, promotion from the waitlist)
+asks the same questions: is the shift open, does it overlap, does it keep the member's pace.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from coop.db import current_engine
+from coop.errors import Conflict, DomainError
+from coop.tables import Member, Placement, PlacementMember, Shift
+
+HELD = ("confirmed", "awaiting_partner")
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+# Every placement change takes this lock on PostgreSQL (SQLite already has one writer):
+# the rules span a shift and its members' other shifts, so one lock keeps them simple and
+# free of deadlocks; sign-ups arrive at human speed.
+PLACEMENT_LOCK_KEY = 73102026  # any fixed number, used for nothing else
+
+
+class ShiftClosed(Conflict):
+    """The shift is cancelled or has started."""
+
+
+class AlreadyPlaced(Conflict):
+    """One place per member per shift."""
+
+
+class OverlappingShift(Conflict):
+    """A member is never in two shifts at once."""
+
+
+class PaceReached(Conflict):
+    """The member's own weekly pace would be passed."""
+
+
+class NotPartners(DomainError):
+    status_code = 403
+
+
+def describe_moment(moment: datetime, zone: ZoneInfo) -> str:
+    """Saturday 6 June, 9:00 am (the same words the pages use)."""
+    local = moment.astimezone(zone)
+    hour = local.hour % 12 or 12
+    return (
+        f"{local:%A} {local.day} {local:%B}, {hour}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
+    )
+
+
+def ordinal(number: int) -> str:
+    return ORDINALS[number - 1] if 0 < number <= len(ORDINALS) else f"number {number}"
+
+
+async def lock_placements() -> None:
+    """Serialise placement changes across app processes on PostgreSQL (no-op on SQLite)."""
+    engine = current_engine()
+    if engine.engine_type == "postgres":
+        await Shift.raw("SELECT pg_advisory_xact_lock({})", PLACEMENT_LOCK_KEY)
+
+
+def ensure_open(shift: dict, now: datetime | None = None) -> None:
+    """Nobody is placed on a cancelled shift or one that has started."""
+    now = now or datetime.now(UTC)
+    if shift["status"] == "cancelled":
+        reason = f" ({shift['cancel_reason']})" if shift.get("cancel_reason") else ""
+        raise ShiftClosed(f"That shift was cancelled{reason}, so nobody can sign up for it.")
+    if shift["starts_at"] <= now:
+        raise ShiftClosed("That shift has already started, so sign-up is closed.")
+
+
+def week_bounds(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the next Monday 00:00 in the garden's zone, as UTC instants."""
+    local = moment.astimezone(zone)
+    monday = local.date() - timedelta(days=local.weekday())
+    start = datetime.combine(monday, datetime.min.time(), zone)
+    end = datetime.combine(monday + timedelta(days=7), datetime.min.time(), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+async def held_shifts(member_id: int) -> list[dict]:
+    """The scheduled shifts where the member holds a place (confirmed or awaiting a partner)."""
+    placement_ids = (
+        await PlacementMember.select(PlacementMember.placement)
+        .where(PlacementMember.member == member_id)
+        .output(as_list=True)
+    )
+    if not placement_ids:
+        return []
+    shift_ids = (
+        await Placement.select(Placement.shift)
+        .where(Placement.id.is_in(placement_ids) & Placement.status.is_in(list(HELD)))
+        .output(as_list=True)
+    )
+    if not shift_ids:
+        return []
+    return await Shift.select(
+        Shift.id, Shift.title, Shift.starts_at, Shift.ends_at, Shift.status
+    ).where(Shift.id.is_in(shift_ids) & (Shift.status == "scheduled"))
+
+
+async def check_fits(member_ids: list[int], shift: dict, zone: ZoneInfo, me: int) -> None:
+    """Raise the first rule the members would break by holding a place in ``shift``."""
+    for member_id in member_ids:
+        member = (
+            await Member.select(Member.display_name, Member.max_shifts_per_week)
+            .where(Member.id == member_id)
+            .first()
+        )
+        you = member_id == me
+        held = [s for s in await held_shifts(member_id) if s["id"] != shift["id"]]
+        for other in held:
+            if other["starts_at"] < shift["ends_at"] and other["ends_at"] > shift["starts_at"]:
+                when = describe_moment(other["starts_at"], zone)
+                who = "You already have" if you else f"{member['display_name']} already has"
+                raise OverlappingShift(
+                    f"{who} a shift at that time: {other['title']}, {when}. "
+                    "Nobody can be in two places at once."
+                )
+        pace = member["max_shifts_per_week"]
+        if pace:
+            start, end = week_bounds(shift["starts_at"], zone)
+            count = sum(1 for s in held if start <= s["starts_at"] < end)
+            if count + 1 > pace:
+                word = "shift" if pace == 1 else "shifts"
+                who = "You set your" if you else f"{member['display_name']} set their"
+                raise PaceReached(
+                    f"{who} pace at {pace} {word} a week, and this would be the "
+                    f"{ordinal(count + 1)}."
+                    + (" You can change your pace on your page." if you else "")
+                )
+
+
+async def fits(member_ids: list[int], shift: dict, zone: ZoneInfo) -> bool:
+    """Whether the members could hold a place in ``shift`` right now (for promotions)."""
+    try:
+        await check_fits(member_ids, shift, zone, me=0)
+    except DomainError:
+        return False
+    return True
+
+
+async def ensure_not_placed(member_ids: list[int], shift_id: int, me: int) -> None:
+    """One place per member per shift (the waitlist counts as a place in line)."""
+    for member_id in member_ids:
+        if await PlacementMember.exists().where(
+            (PlacementMember.shift == shift_id) & (PlacementMember.member == member_id)
+        ):
+            if member_id == me:
+                raise AlreadyPlaced("You're already signed up for this shift.")
+            name = await Member.select(Member.display_name).where(Member.id == member_id).first()
+            raise AlreadyPlaced(
+                f"{name['display_name']} is already signed up for this shift, so you can't "
+                "sign up together. You can sign up on your own."
+            )

@@ -1,0 +1,59 @@
+"""Request and response shapes for shifts, placements, attendance and notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from litestar.params import QueryParameter
+
+# Query parameters: Litestar checks these bounds and answers 400 with the field named.
+Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
+Offset = Annotated[int, QueryParameter(ge=0)]
+
+
+class PlacementCreate(msgspec.Struct):
+    pair_id: int | None = None
+
+
+class SeatOut(msgspec.Struct):
+    id: int
+    display_name: str
+
+
+class PlacementOut(msgspec.Struct):
+    id: int
+    shift_id: int
+    status: str
+    members: list[SeatOut]
+    waitlist_position: int | None
+    pair_id: int | None = None
+    message: str = ""
+
+
+class AttendanceRecord(msgspec.Struct):
+    member_id: int
+    status: Literal["attended", "excused", "absent"]
+
+
+class AttendanceIn(msgspec.Struct):
+    records: Annotated[list[AttendanceRecord], msgspec.Meta(min_length=1, max_length=200)]
+
+
+class AttendanceOut(msgspec.Struct):
+    shift_id: int
+    records: list[AttendanceRecord]
+
+
+class NoteIn(msgspec.Struct):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class NoteOut(msgspec.Struct):
+    id: int
+    shift_id: int
+    pair_id: int
+    text: str
+    author: str
+    created_at: datetime
