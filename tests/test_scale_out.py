@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-
-from tests.conftest import PASSWORD, run_coop, served_app
+from conftest import PASSWORD, run_coop, served_app
 
 
 @pytest.fixture
