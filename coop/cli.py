@@ -7,14 +7,12 @@ import asyncio
 import getpass
 import logging
 import os
-import re
 import sys
 
 os.environ.setdefault("PICCOLO_CONF", "coop.piccolo_conf")
 
+from coop.security import redact_feed_tokens
 from coop.settings import Settings
-
-_TOKEN_PATH = re.compile(r"(/calendar/(?:members|pairs)/)[^/\s\"]+")
 
 
 class RedactFeedTokens(logging.Filter):
@@ -23,7 +21,7 @@ class RedactFeedTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                _TOKEN_PATH.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args
+                redact_feed_tokens(a) if isinstance(a, str) else a for a in record.args
             )
         return True
 

@@ -13,7 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from coop.security import SECURITY_HEADERS
+from coop.security import SECURITY_HEADERS, redact_feed_tokens
 
 logger = logging.getLogger("coop")
 
@@ -154,7 +154,8 @@ def handle_http_error(request: Request, error: HTTPException) -> Response:
 
 
 def handle_server_error(request: Request, error: Exception) -> Response:
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    path = redact_feed_tokens(request.url.path)
+    logger.exception("Unhandled error on %s %s", request.method, path, exc_info=error)
     message = "Something went wrong on our side. Nothing was changed; please try again."
     if wants_json(request):
         return _json(HTTP_500_INTERNAL_SERVER_ERROR, message)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import HTTPException
@@ -62,3 +64,11 @@ async def require_json_bodies(request: Request) -> None:
             status_code=400,
             detail="Something in that request has an invisible NUL character. Please remove it.",
         )
+
+
+_FEED_TOKEN = re.compile(r"(/calendar/(?:members|pairs)/)[^/\s\"?]+")
+
+
+def redact_feed_tokens(text: str) -> str:
+    """Feed links are secrets: keep them out of every log line."""
+    return _FEED_TOKEN.sub(r"\1…", text)
