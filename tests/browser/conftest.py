@@ -7,16 +7,27 @@ the pages, the engines are proven by the rest of the suite). It starts with one 
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
-from .harness import COORDINATOR, DESKTOP, PASSWORD, PHONE, launch, log_in, served_garden
+from .harness import (
+    COORDINATOR,
+    DESKTOP,
+    MEMBER,
+    PASSWORD,
+    PHONE,
+    launch,
+    log_in,
+    served_garden,
+)
 
 
 @pytest.fixture(scope="package")
@@ -68,9 +79,9 @@ class Garden:
         assert response.status_code == 201, response.text
         return response.json()["code"]
 
-    def member(self, name: str = "Sam", role: str = "participant") -> str:
+    def member(self, name: str = "Sam", role: str = "participant", username: str = "") -> str:
         """Register a new member with a fresh invite; return their (unique) username."""
-        username = unique(name.lower())
+        username = username or unique(name.lower())
         new_member = {
             "invite_code": self.invite(role),
             "username": username,
@@ -124,6 +135,36 @@ class Garden:
     def record(self, what: str, payload: dict, as_user: str | None = None) -> dict:
         """POST /api/<what> (beds, crops, harvests, products, batches, sales); the new record."""
         return self._ok("POST", f"/api/{what}", payload, as_user)
+
+
+def furnish(garden: Garden) -> dict[str, int]:
+    """What the page checks look at: the member ``sam`` paired with the coordinator, the pair
+    on an upcoming shift and on one under way, a crop, a bed, a harvest, a product and a sale."""
+    member = garden.member(MEMBER[1], username=MEMBER[0])
+    pair = garden.pair(garden.coordinator, member)
+    shift = garden.shift("Thursday harvest", kind="harvesting", days_ahead=1, pair_slots=3)
+    garden.sign_up(member, shift, pair)
+    garden.sign_up(garden.member("Jo"), shift)  # a solo member waiting for a partner
+    started = garden.shift("Strawberry picking", kind="harvesting", days_ahead=0.5)
+    garden.sign_up(member, started, pair)
+    garden.start_now(started)
+    crop = garden.record("crops", {"name": "Strawberry", "variety": "Albion"})
+    bed = garden.record("beds", {"name": "Bed 1", "size": "4 × 8 ft"})
+    today = datetime.now(ZoneInfo(os.environ.get("COOP_TIMEZONE", "America/Chicago")))
+    today = today.date().isoformat()
+    harvest = {"crop_id": crop["id"], "bed_id": bed["id"], "shift_id": started}
+    harvest |= {"harvested_on": today, "quantity": "3.25", "unit": "kg"}
+    garden.record("harvests", harvest, as_user=member)
+    product = garden.record("products", {"name": "Strawberry-basil pop", "price_cents": 350})
+    sale = {"product_id": product["id"], "sold_on": today, "quantity": 24, "channel": "market"}
+    garden.record("sales", sale)
+    return {"shift": shift, "started": started}
+
+
+@pytest.fixture(scope="package")
+def page_ids(app_url: str) -> dict[str, int]:
+    """The served garden, furnished once for the page checks; ids for PageSpec paths."""
+    return furnish(Garden(app_url))
 
 
 def _keep_error(errors: list[str], page: Page, message: ConsoleMessage) -> None:
