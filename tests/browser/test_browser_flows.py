@@ -413,3 +413,22 @@ def test_the_kind_filter_narrows_the_week(open_page, app_url, garden: Garden, ja
     expect(page.get_by_role("link", name="Next week")).to_have_attribute(
         "href", f"/?week={week + 1}&kind=harvesting"
     )
+
+
+@JAVASCRIPT
+def test_a_refusal_is_shown_in_place_next_to_the_buttons(
+    open_page, app_url, garden: Garden, javascript
+):
+    """The shift is cancelled while the page is open: the kind refusal replaces the buttons."""
+    shift = garden.shift(unique("Seed sorting"), kind="other", days_ahead=9)
+    page = opened(open_page, app_url, garden.member("Ben"), javascript)
+    page.goto(f"/shifts/{shift}")
+    garden._ok("POST", f"/api/shifts/{shift}/cancel", {"reason": "heat advisory"}, None)
+    mark(page, javascript)
+    page.get_by_role("button", name="Sign up", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "That shift was cancelled (heat advisory), so nobody can sign up for it."
+    )
+    assert_in_place(page, javascript)
+    expect(page.get_by_text("This shift is cancelled: heat advisory.")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign up", exact=True)).to_have_count(0)
