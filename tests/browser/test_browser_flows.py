@@ -424,6 +424,16 @@ def test_the_kind_filter_narrows_the_week(open_page, app_url, garden: Garden, ja
     expect(page.get_by_role("link", name="Next week")).to_have_attribute(
         "href", f"/?week={week + 1}&kind=harvesting"
     )
+    # Back shows every kind again (htmx keeps no copy of the page: the browser reloads it).
+    page.go_back()
+    expect(page).to_have_url(f"{app_url}/?week={week}")
+    expect(page.get_by_role("link", name=weeding)).to_be_visible()
+    if javascript:
+        assert not local_storage(page), "htmx keeps no copies of pages on a shared phone"
+
+
+def local_storage(page: Page) -> dict:
+    return page.evaluate("() => Object.fromEntries(Object.entries(localStorage))")
 
 
 @JAVASCRIPT
