@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.flash import flash
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from coop import auth
@@ -16,6 +17,7 @@ from coop.db import reading
 from coop.deps import AppSettings, CurrentMember, Viewer
 from coop.errors import DomainError
 from coop.forms import parse_form
+from coop.garden import service as garden
 from coop.pairs import service as pairs
 from coop.shifts import attendance, listing, service
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
@@ -30,6 +32,7 @@ class HomePage(Controller):
     @get("/")
     async def home(
         self,
+        request: HTMXRequest,
         viewer: Viewer,
         settings: AppSettings,
         week: FromQuery[int] = 0,
@@ -58,6 +61,8 @@ class HomePage(Controller):
             "sunday": monday + timedelta(days=6),
             "has_next": week < MAX_WEEKS_AHEAD,
         }
+        if request.htmx and not request.htmx.history_restore_request:
+            return Template("shifts/_weeks.html", context=context)  # the kind filter, in place
         return Template("shifts/home.html", context=context)
 
 
@@ -81,6 +86,11 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
                     notes = None
         started = shift["starts_at"] <= datetime.now(UTC)
         marking = await attendance.markable(shift_id, viewer) if viewer and started else []
+    harvest: dict[str, Any] = {}
+    live = shift["status"] == "scheduled"
+    if viewer is not None and started and live and await garden.can_log_harvest(viewer, shift_id):
+        harvest = await garden.harvest_form_context(shift_id)
+        harvest["harvested_on"] = shift["starts_at"].astimezone(settings.zone).date().isoformat()
     return {
         "viewer": viewer,
         "shift": shift,
@@ -94,7 +104,14 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
         "marking": marking,
         "can_sign_up": shift["status"] == "scheduled" and not started and mine is None,
         "form": {},
+        "harvest": harvest,
     }
+
+
+def places(context: dict[str, Any], status_code: int = 200, **extra: Any) -> Template:
+    """Just the sign-up part of a shift's page, for htmx to swap in place."""
+    context.update(extra, partial=True)
+    return Template("shifts/_places.html", context=context, status_code=status_code)
 
 
 class ShiftPages(Controller):
@@ -117,7 +134,7 @@ class ShiftPages(Controller):
     @post("/{shift_id:int}/sign-up", guards=[auth.requires_member])
     async def sign_up(
         self,
-        request: Request,
+        request: HTMXRequest,
         shift_id: FromPath[int],
         data: Form,
         member: CurrentMember,
@@ -127,7 +144,13 @@ class ShiftPages(Controller):
             choice = parse_form({"pair_id": data.get("pair_id", "")}, PlacementCreate)
             view = await service.sign_up(shift_id, member.id, settings.zone, choice.pair_id)
         except DomainError as error:
+            if request.htmx:
+                context = await shift_context(shift_id, member, settings)
+                return places(context, error.status_code, error=error.message)
             return await self._retry(shift_id, member, settings, error)
+        if request.htmx:
+            context = await shift_context(shift_id, member, settings)
+            return places(context, message=service.describe(view, member.id))
         flash(request, service.describe(view, member.id), category="success")
         return Redirect(f"/shifts/{shift_id}")
 
@@ -182,14 +205,27 @@ class PlacementPages(Controller):
     @post("/{placement_id:int}/withdraw")
     async def withdraw(
         self,
-        request: Request,
+        request: HTMXRequest,
         placement_id: FromPath[int],
         data: Form,
         member: CurrentMember,
         settings: AppSettings,
-    ) -> Redirect:
-        """No reason asked, nothing held against anyone."""
-        await service.withdraw(placement_id, member.id, settings.zone)
+    ) -> Template | Redirect:
+        """No reason asked, nothing held against anyone. From a shift's page htmx gets its
+        sign-up part back instead of a redirect."""
+        shift_id = str(data.get("shift_id", ""))
+        in_place = bool(request.htmx) and shift_id.isdigit()
+        try:
+            await service.withdraw(placement_id, member.id, settings.zone)
+        except DomainError as error:
+            if not in_place:
+                raise
+            context = await shift_context(int(shift_id), member, settings)
+            return places(context, error.status_code, error=error.message)
+        if in_place:
+            context = await shift_context(int(shift_id), member, settings)
+            words = "You've withdrawn. Thanks for letting the garden know."
+            return places(context, message=words)
         flash(request, "You've withdrawn. Thanks for letting the garden know.", category="success")
         target = data.get("next", "")
         return Redirect(target if target.startswith("/") and not target.startswith("//") else "/me")

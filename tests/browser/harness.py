@@ -39,35 +39,59 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 MIN_TAP = 44  # px: the smallest comfortable tap target (WCAG 2.5.5)
 COORDINATOR = ("maria", "Maria")  # the first coordinator, as in the demo season
+MEMBER = ("sam", "Sam")  # a member paired with maria on the page checks' shifts (sam in the demo)
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page people see: its name (for screenshots), path, and who opens it."""
+    """A page people see: its name (for screenshots), path, and who opens it.
+
+    The path may name records the served garden holds: ``/shifts/{shift}`` (an upcoming shift
+    with a pair on it), ``/shifts/{started}`` (a shift under way: attendance, notes, harvest form).
+    """
 
     name: str
     path: str
-    who: str  # "anyone" (logged out), "member", "coordinator"
+    who: str  # "anyone" (logged out), "member" (a participant), "coordinator"
     status: int = 200
-    photo: bool = True  # shown in the README by `make screenshots`
+    photo: bool = False  # shown in the README by `make screenshots`
+
+    def url(self, ids: dict[str, int]) -> str:
+        return self.path.format(**ids)
 
 
-# Every main page, in the order the README shows them. Add a page here and it is checked for
-# accessibility and phone layout, logged out and logged in, and photographed by `make screenshots`.
+# Every main page of the contract, logged out and logged in as a participant and as a
+# coordinator, in the order the README shows the photographed ones. Add a page here and it is
+# checked for accessibility and phone layout, and (photo=True) photographed by `make screenshots`.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("home", "/", "anyone"),
-    PageSpec("login", "/login", "anyone"),
-    PageSpec("register", "/register", "anyone"),
+    PageSpec("home", "/", "anyone", photo=True),
+    PageSpec("shift", "/shifts/{shift}", "member", photo=True),
+    PageSpec("me", "/me", "member", photo=True),
+    PageSpec("pairs", "/pairs", "member", photo=True),
+    PageSpec("calendar", "/calendar", "member", photo=True),
+    PageSpec("plan", "/plan", "coordinator", photo=True),
+    PageSpec("harvests", "/harvests", "coordinator", photo=True),
+    PageSpec("sales", "/sales", "coordinator", photo=True),
+    PageSpec("reports", "/reports", "coordinator", photo=True),
+    PageSpec("login", "/login", "anyone", photo=True),
+    PageSpec("register", "/register", "anyone", photo=True),
+    # logged out
+    PageSpec("shift-logged-out", "/shifts/{shift}", "anyone"),
+    PageSpec("calendar-logged-out", "/calendar", "anyone"),
     PageSpec("not-found", "/no-such-page", "anyone", status=404),
-    PageSpec("home-logged-in", "/", "coordinator"),
-    PageSpec("me", "/me", "coordinator"),
-    PageSpec("calendar", "/calendar", "anyone"),
-    PageSpec("calendar-logged-in", "/calendar", "coordinator", photo=False),
-    PageSpec("plan", "/plan", "coordinator"),
-    PageSpec("harvests", "/harvests", "coordinator"),
-    PageSpec("sales", "/sales", "coordinator"),
-    PageSpec("reports", "/reports", "coordinator"),
-    PageSpec("not-found-logged-in", "/no-such-page", "coordinator", status=404, photo=False),
+    # a participant
+    PageSpec("home-member", "/", "member"),
+    PageSpec("shift-started-member", "/shifts/{started}", "member"),
+    PageSpec("harvests-member", "/harvests", "member"),
+    PageSpec("plan-member", "/plan", "member", status=403),
+    # a coordinator
+    PageSpec("home-coordinator", "/", "coordinator"),
+    PageSpec("shift-coordinator", "/shifts/{shift}", "coordinator"),
+    PageSpec("shift-started-coordinator", "/shifts/{started}", "coordinator"),
+    PageSpec("me-coordinator", "/me", "coordinator"),
+    PageSpec("pairs-coordinator", "/pairs", "coordinator"),
+    PageSpec("calendar-coordinator", "/calendar", "coordinator"),
+    PageSpec("not-found-coordinator", "/no-such-page", "coordinator", status=404),
 )
 
 

@@ -1,8 +1,9 @@
 """Pictures of the main pages for the README: `make screenshots`.
 
-Serves the app over a fresh SQLite file with the demo season, logs in as the demo coordinator,
-and saves a PNG of the viewport of every page in ``harness.PAGES`` at phone and desktop width
-into docs/screenshots/ (``<name>-phone.png``, ``<name>-desktop.png``).
+Serves the app over a fresh SQLite file with the demo season, logs in as the demo coordinator
+(maria) and a demo member (sam), and saves a PNG of the viewport of every page in
+``harness.PAGES`` marked ``photo`` at phone and desktop width into docs/screenshots/
+(``<name>-phone.png``, ``<name>-desktop.png``).
 """
 
 from __future__ import annotations
@@ -11,32 +12,47 @@ import sys
 import tempfile
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import Browser, sync_playwright
 
 from coop import demo
 
-from .harness import DESKTOP, PAGES, PHONE, ROOT, launch, log_in, served_garden
+from .harness import DESKTOP, MEMBER, PAGES, PHONE, ROOT, launch, log_in, served_garden
 
 OUT = ROOT / "docs" / "screenshots"
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
 
+def demo_ids(base_url: str) -> dict[str, int]:
+    """The demo member's next shift with a partner, for ``/shifts/{shift}``."""
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        client.get("/login")
+        headers = {"x-csrftoken": client.cookies["csrftoken"]}
+        session = {"username": MEMBER[0], "password": demo.PASSWORD}
+        client.post("/api/session", json=session, headers=headers).raise_for_status()
+        places = client.get("/api/me/placements").json()
+    confirmed = [place for place in places if place["status"] == "confirmed"]
+    return {"shift": (confirmed or places)[0]["shift_id"]}
+
+
 def photograph(browser: Browser, base_url: str, out: Path = OUT) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    ids = demo_ids(base_url)
     saved = []
     for size, viewport in SIZES.items():
         phone = size == "phone"
         options = {"viewport": viewport, "is_mobile": phone, "has_touch": phone}
         contexts = {
-            "anyone": browser.new_context(base_url=base_url, **options),
-            "coordinator": browser.new_context(base_url=base_url, **options),
+            who: browser.new_context(base_url=base_url, **options)
+            for who in ("anyone", "member", "coordinator")
         }
         log_in(contexts["coordinator"].new_page(), base_url, demo.COORDINATOR, demo.PASSWORD)
+        log_in(contexts["member"].new_page(), base_url, MEMBER[0], demo.PASSWORD)
         for spec in PAGES:
             if not spec.photo:
                 continue
-            page = contexts["anyone" if spec.who == "anyone" else "coordinator"].new_page()
-            page.goto(spec.path)
+            page = contexts[spec.who].new_page()
+            page.goto(spec.url(ids))
             page.wait_for_load_state("networkidle")
             path = out / f"{spec.name}-{size}.png"
             page.screenshot(path=path, animations="disabled", caret="hide")

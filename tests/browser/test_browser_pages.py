@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from .harness import (
     COORDINATOR,
+    MEMBER,
     PAGES,
     PHONE,
     PageSpec,
@@ -22,11 +23,11 @@ from .harness import (
 )
 
 
-def visit(open_page: Callable[..., Page], app_url: str, spec: PageSpec, **options) -> Page:
+def visit(open_page: Callable[..., Page], app_url: str, spec: PageSpec, ids, **options) -> Page:
     page = open_page(**options)
     if spec.who != "anyone":
-        log_in(page, app_url, COORDINATOR[0])
-    response = page.goto(spec.path)
+        log_in(page, app_url, COORDINATOR[0] if spec.who == "coordinator" else MEMBER[0])
+    response = page.goto(spec.url(ids))
     assert response is not None and response.status == spec.status, spec
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
     expect(page.get_by_role("main")).to_be_visible()
@@ -36,14 +37,15 @@ def visit(open_page: Callable[..., Page], app_url: str, spec: PageSpec, **option
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
-def test_every_page_is_accessible(open_page, app_url, spec: PageSpec, scheme: str):
-    page = visit(open_page, app_url, spec, color_scheme=scheme)
+def test_every_page_is_accessible(open_page, app_url, page_ids, spec: PageSpec, scheme: str):
+    page = visit(open_page, app_url, spec, page_ids, color_scheme=scheme)
     assert_accessible(page)
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
-def test_every_page_fits_a_phone(open_page, app_url, spec: PageSpec):
-    page = visit(open_page, app_url, spec, viewport=PHONE, is_mobile=True, has_touch=True)
+def test_every_page_fits_a_phone(open_page, app_url, page_ids, spec: PageSpec):
+    phone = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    page = visit(open_page, app_url, spec, page_ids, **phone)
     assert_fits_phone(page)
     assert_accessible(page)  # contrast and targets also on the phone layout
 
