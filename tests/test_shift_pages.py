@@ -78,3 +78,21 @@ async def test_sign_up_with_a_partner_button_and_kind_errors(client, garden):
     anonymous = garden.anonymous()
     assert "Log in</a> to sign up" in (await anonymous.get(f"/shifts/{shift_id}")).text
     assert (await anonymous.get("/shifts/999999")).status_code == 404
+
+
+async def test_no_sign_up_with_a_partner_who_is_already_on_the_shift(garden, client):
+    sam = await garden.member("sam", "Sam")
+    jo = await garden.member("jo", "Jo")
+    nia = await garden.member("nia", "Nia")
+    for partner in (jo, nia):
+        proposed = await sam.post("/api/pairs", json={"partner": partner.username})
+        assert (await partner.post(f"/api/pairs/{proposed.json()['id']}/accept")).status_code == 200
+    shift_id = await add_shift(client, pair_slots=2)
+    placed = await sam.post(f"/api/shifts/{shift_id}/placements", json={})
+    assert placed.status_code == 201
+    assert (await nia.post(f"/api/shifts/{shift_id}/placements", json={})).status_code == 201
+
+    page = await jo.get(f"/shifts/{shift_id}")
+    assert page.status_code == 200
+    assert "Sign up with Sam" not in page.text  # Sam already has a place here
+    assert ">Sign up<" in page.text

@@ -78,7 +78,11 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
             mine = next(
                 (p for p in roster if any(m["id"] == viewer.id for m in p["members"])), None
             )
-            partners = await pairs.active_partners(viewer.id)
+            placed = {m["id"] for p in roster for m in p["members"]}
+            # Offer "Sign up with ..." only for partners who are not on this shift already.
+            partners = [
+                p for p in await pairs.active_partners(viewer.id) if p["partner_id"] not in placed
+            ]
             if mine and mine["status"] == "confirmed":
                 try:
                     notes = await attendance.list_notes(shift_id, viewer.id)
