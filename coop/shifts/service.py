@@ -14,7 +14,7 @@ from coop.db import writing
 from coop.errors import Conflict, NotFound
 from coop.settings import Settings
 from coop.shifts import rules
-from coop.tables import Member, Pair, Placement, PlacementMember, Shift
+from coop.tables import Pair, Placement, PlacementMember, Shift
 
 
 class ShiftFull(Conflict):
@@ -255,24 +255,33 @@ async def waitlist_position(placement: dict) -> int | None:
 
 async def seat_members(placement_id: int) -> list[dict]:
     """Who sits in a placement: ids and chosen display names only."""
-    ids = await _seats(placement_id)
-    if not ids:
-        return []
-    rows = await Member.select(Member.id, Member.display_name).where(Member.id.is_in(ids))
-    names = {row["id"]: row["display_name"] for row in rows}
-    return [{"id": i, "display_name": names.get(i, "")} for i in ids]
+    rows = await _seat_rows(placement_id)
+    return [{"id": row["member"], "display_name": row["display_name"] or ""} for row in rows]
+
+
+async def _seat_rows(placement_id: int) -> list[dict]:
+    """The seats of a placement with each member's name, in one query (a join)."""
+    return (
+        await PlacementMember.select(
+            PlacementMember.member,
+            PlacementMember.member.display_name.as_alias("display_name"),
+        )
+        .where(PlacementMember.placement == placement_id)
+        .order_by(PlacementMember.id)
+    )
 
 
 async def placement_view(placement_id: int) -> dict:
     placement = await Placement.select().where(Placement.id == placement_id).first()
     if placement is None:
         raise NotFound("We couldn't find that place.")
+    seats = await _seat_rows(placement_id)
     return {
         "id": placement["id"],
         "shift_id": placement["shift"],
         "status": placement["status"],
         "pair_id": placement["pair"],
-        "members": await seat_members(placement["id"]),
+        "members": [{"id": r["member"], "display_name": r["display_name"] or ""} for r in seats],
         "waitlist_position": await waitlist_position(placement),
     }
 
