@@ -46,6 +46,16 @@ def peak_memory_mb(pids: list[int]) -> float:
     return total / 1024
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """The servers' CPU time so far (user + system, every thread): steadier than wall-clock
+    latency on a shared machine, where other work stretches every request's wait."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 async def _member_client(base_url: str) -> httpx.AsyncClient:
     # uvicorn drops idle keep-alive connections after 5 s; expire ours sooner, so a request
     # never races the server closing the connection under it (a client-side error, not the app's).
@@ -173,7 +183,10 @@ async def mixed(clients: list, shift_ids: list[int], rounds: int, seconds: float
 async def run_on(label: str, urls: list[str], pids: list[int], args: argparse.Namespace) -> dict:
     clients, shift_ids = await prepare(urls, args.members, args.shifts)
     health = await hammer_health(urls, args.members, args.health_requests)
+    cpu_before = cpu_seconds(pids)
     load = await mixed(clients, shift_ids, args.rounds, args.seconds)
+    requests = sum(path["count"] for path in load["by_path"].values())
+    load["server_cpu_ms_per_request"] = round((cpu_seconds(pids) - cpu_before) * 1000 / requests, 2)
     for client, _feed in clients:
         await client.aclose()
     return {
@@ -256,7 +269,10 @@ def main(argv: list[str] | None = None) -> bool:
                 f"    {name_:16} n={figures['count']:<5} median {figures['median_ms']:7.1f} ms"
                 f"  p95 {figures['p95_ms']:7.1f} ms  statuses {figures['statuses']}"
             )
-        print(f"    server errors: {r['mixed']['server_errors']}")
+        print(
+            f"    server errors: {r['mixed']['server_errors']}, server CPU per request: "
+            f"{r['mixed']['server_cpu_ms_per_request']} ms"
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "load.json").write_text(json.dumps(results, indent=2))
     # The goal: the mixed load runs without a single server error on either set-up.

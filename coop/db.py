@@ -7,9 +7,10 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 from coop.settings import Settings
 from coop.tables import TABLES, Member
@@ -41,6 +42,18 @@ class CoopSQLiteEngine(SQLiteEngine):
                 connection, query, args, query_type, table
             )
         return list(await connection.execute_fetchall(query, args or []))
+
+    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        """A query outside a transaction: its own connection, as Piccolo does, with fewer hops."""
+        if query_type == "insert" and self.get_version_sync() < 3.35:  # no RETURNING
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        async with aiosqlite.connect(**self.connection_kwargs) as connection:
+            await connection.execute("PRAGMA foreign_keys = 1")
+            connection.row_factory = dict_factory
+            rows = list(await connection.execute_fetchall(query, args or []))
+            if connection.in_transaction:  # a write began Python's implicit transaction
+                await connection.commit()
+            return rows
 
 
 def engine_for(settings: Settings) -> Engine:
