@@ -180,6 +180,22 @@ async def mixed(clients: list, shift_ids: list[int], rounds: int, seconds: float
     }
 
 
+async def alone(client: httpx.AsyncClient, shift_id: int, times: int = 40) -> dict:
+    """One member signs up and withdraws, ``times`` over, with nobody else about: the cost of
+    the write path itself, without the queue that dominates it under the mixed load."""
+    latencies: dict[str, list[float]] = defaultdict(list)
+    for _ in range(times):
+        began = time.perf_counter()
+        placed = await client.post(f"/api/shifts/{shift_id}/placements", json={})
+        latencies["sign up"].append(time.perf_counter() - began)
+        placed.raise_for_status()
+        began = time.perf_counter()
+        gone = await client.delete(f"/api/placements/{placed.json()['id']}")
+        latencies["withdraw"].append(time.perf_counter() - began)
+        gone.raise_for_status()
+    return {name: round(statistics.median(s) * 1000, 1) for name, s in latencies.items()}
+
+
 async def run_on(label: str, urls: list[str], pids: list[int], args: argparse.Namespace) -> dict:
     clients, shift_ids = await prepare(urls, args.members, args.shifts)
     health = await hammer_health(urls, args.members, args.health_requests)
@@ -187,9 +203,11 @@ async def run_on(label: str, urls: list[str], pids: list[int], args: argparse.Na
     load = await mixed(clients, shift_ids, args.rounds, args.seconds)
     requests = sum(path["count"] for path in load["by_path"].values())
     load["server_cpu_ms_per_request"] = round((cpu_seconds(pids) - cpu_before) * 1000 / requests, 2)
+    solo = await alone(clients[0][0], shift_ids[0])
     for client, _feed in clients:
         await client.aclose()
     return {
+        "alone_median_ms": solo,
         "setup": label,
         "health": health,
         "mixed": load,
@@ -269,6 +287,7 @@ def main(argv: list[str] | None = None) -> bool:
                 f"    {name_:16} n={figures['count']:<5} median {figures['median_ms']:7.1f} ms"
                 f"  p95 {figures['p95_ms']:7.1f} ms  statuses {figures['statuses']}"
             )
+        print(f"    alone, median ms: {r['alone_median_ms']}")
         print(
             f"    server errors: {r['mixed']['server_errors']}, server CPU per request: "
             f"{r['mixed']['server_cpu_ms_per_request']} ms"
