@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -101,6 +102,28 @@ def _one_line(text: str) -> str:
 
 def vtimezone(zone: tzinfo, tzid: str, first: date, last: date) -> Timezone:
     """Describe the zone's offsets from `first` to `last`, so clients need no tz database."""
+    component = Timezone()
+    component.add("TZID", tzid)
+    for (offset_from, offset_to, tzname, is_standard), onsets in _observances(zone, first, last):
+        observance = TimezoneStandard() if is_standard else TimezoneDaylight()
+        observance.add("DTSTART", onsets[0])
+        if onsets[1:]:
+            observance.add("RDATE", list(onsets[1:]))
+        observance.add("TZNAME", tzname)
+        observance.add("TZOFFSETFROM", offset_from)
+        observance.add("TZOFFSETTO", offset_to)
+        component.add_component(observance)
+    return component
+
+
+@functools.lru_cache(maxsize=64)
+def _observances(
+    zone: tzinfo, first: date, last: date
+) -> tuple[tuple[tuple[timedelta, timedelta, str, bool], tuple[datetime, ...]], ...]:
+    """The zone's offset changes between two dates: the same every time, so computed once.
+
+    Finding them probes the zone thousands of times, which was most of a feed's CPU time.
+    """
     start = datetime(first.year, first.month, first.day, tzinfo=zone).astimezone(UTC)
     end = datetime(last.year, last.month, last.day, tzinfo=zone).astimezone(UTC)
     # (offset from, offset to, name, is standard) -> onsets in local time of the offset before
@@ -113,19 +136,7 @@ def vtimezone(zone: tzinfo, tzid: str, first: date, last: date) -> Timezone:
         observances.setdefault((before, offset, tzname, not is_dst), []).append(
             _wall(instant, before)
         )
-
-    component = Timezone()
-    component.add("TZID", tzid)
-    for (offset_from, offset_to, tzname, is_standard), onsets in observances.items():
-        observance = TimezoneStandard() if is_standard else TimezoneDaylight()
-        observance.add("DTSTART", onsets[0])
-        if onsets[1:]:
-            observance.add("RDATE", onsets[1:])
-        observance.add("TZNAME", tzname)
-        observance.add("TZOFFSETFROM", offset_from)
-        observance.add("TZOFFSETTO", offset_to)
-        component.add_component(observance)
-    return component
+    return tuple((key, tuple(onsets)) for key, onsets in observances.items())
 
 
 def _transitions(zone: tzinfo, start: datetime, end: datetime) -> Iterable[datetime]:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from coop.db import current_engine
 from coop.errors import Conflict, DomainError
-from coop.tables import Member, Placement, PlacementMember, Shift
+from coop.tables import Member, PlacementMember, Shift
 
 HELD = ("confirmed", "awaiting_partner")
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
@@ -82,23 +82,19 @@ def week_bounds(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 async def held_shifts(member_id: int) -> list[dict]:
     """The scheduled shifts where the member holds a place (confirmed or awaiting a partner)."""
-    placement_ids = (
-        await PlacementMember.select(PlacementMember.placement)
+    shift = PlacementMember.placement.shift
+    return (
+        await PlacementMember.select(
+            shift.id.as_alias("id"),
+            shift.title.as_alias("title"),
+            shift.starts_at.as_alias("starts_at"),
+            shift.ends_at.as_alias("ends_at"),
+            shift.status.as_alias("status"),
+        )
         .where(PlacementMember.member == member_id)
-        .output(as_list=True)
+        .where(PlacementMember.placement.status.is_in(list(HELD)))
+        .where(shift.status == "scheduled")
     )
-    if not placement_ids:
-        return []
-    shift_ids = (
-        await Placement.select(Placement.shift)
-        .where(Placement.id.is_in(placement_ids) & Placement.status.is_in(list(HELD)))
-        .output(as_list=True)
-    )
-    if not shift_ids:
-        return []
-    return await Shift.select(
-        Shift.id, Shift.title, Shift.starts_at, Shift.ends_at, Shift.status
-    ).where(Shift.id.is_in(shift_ids) & (Shift.status == "scheduled"))
 
 
 async def check_fits(member_ids: list[int], shift: dict, zone: ZoneInfo, me: int) -> None:

@@ -14,7 +14,7 @@ from coop.db import writing
 from coop.errors import Conflict, NotFound
 from coop.settings import Settings
 from coop.shifts import rules
-from coop.tables import Member, Pair, Placement, PlacementMember, Shift
+from coop.tables import Pair, Placement, PlacementMember, Shift
 
 
 class ShiftFull(Conflict):
@@ -29,9 +29,14 @@ async def load_shift(shift_id: int) -> dict:
 
 
 async def _take_slot(shift_id: int) -> bool:
-    """Claim one pair slot if one is free; PostgreSQL re-checks the WHERE after waiting."""
+    """Claim one pair slot if one is free; PostgreSQL re-checks the WHERE after waiting.
+
+    A new roster is a change, so the same UPDATE moves ``updated_at`` (see _roster_changed).
+    """
     rows = (
-        await Shift.update({Shift.taken_slots: Shift.taken_slots + 1})
+        await Shift.update(
+            {Shift.taken_slots: Shift.taken_slots + 1, Shift.updated_at: datetime.now(UTC)}
+        )
         .where((Shift.id == shift_id) & (Shift.taken_slots < Shift.pair_slots))
         .returning(Shift.id)
     )
@@ -104,7 +109,6 @@ async def sign_up(
         if pair_id is not None:
             if await _take_slot(shift_id):
                 placement_id = await _new_placement(shift_id, "confirmed", members, pair_id)
-                await _roster_changed(shift_id)
             else:
                 placement_id = await _new_placement(shift_id, "waitlisted", members, pair_id)
             return await placement_view(placement_id)
@@ -114,12 +118,12 @@ async def sign_up(
                 PlacementMember(placement=awaiting, shift=shift_id, member=member_id)
             )
             await _set_status(awaiting, "confirmed")
+            await _roster_changed(shift_id)
             placement_id = awaiting
         elif await _take_slot(shift_id):
             placement_id = await _new_placement(shift_id, "awaiting_partner", members)
         else:
-            return await placement_view(await _new_placement(shift_id, "waitlisted", members))
-        await _roster_changed(shift_id)
+            placement_id = await _new_placement(shift_id, "waitlisted", members)
         return await placement_view(placement_id)
 
 
@@ -180,8 +184,11 @@ async def _leave(placement: dict, seats: list[int], member_id: int) -> None:
 
 
 async def _promote(shift: dict, zone: ZoneInfo) -> None:
-    """Hand freed room to the first waiting entries that fit, in order of arrival."""
-    shift = await load_shift(shift["id"])
+    """Hand freed room to the first waiting entries that fit, in order of arrival.
+
+    ``shift`` was read in this transaction, under the placement lock: its times and status
+    are current (only ``taken_slots`` moves here, and the conditional UPDATE reads that itself).
+    """
     if shift["status"] != "scheduled" or shift["starts_at"] <= datetime.now(UTC):
         return
     changed = True
@@ -210,7 +217,6 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
                 break
             status = "confirmed" if len(seats) == 2 else "awaiting_partner"
             await _set_status(entry["id"], status, entry["pair"])
-            await _roster_changed(shift["id"])
             changed = True
             break
 
@@ -255,24 +261,33 @@ async def waitlist_position(placement: dict) -> int | None:
 
 async def seat_members(placement_id: int) -> list[dict]:
     """Who sits in a placement: ids and chosen display names only."""
-    ids = await _seats(placement_id)
-    if not ids:
-        return []
-    rows = await Member.select(Member.id, Member.display_name).where(Member.id.is_in(ids))
-    names = {row["id"]: row["display_name"] for row in rows}
-    return [{"id": i, "display_name": names.get(i, "")} for i in ids]
+    rows = await _seat_rows(placement_id)
+    return [{"id": row["member"], "display_name": row["display_name"] or ""} for row in rows]
+
+
+async def _seat_rows(placement_id: int) -> list[dict]:
+    """The seats of a placement with each member's name, in one query (a join)."""
+    return (
+        await PlacementMember.select(
+            PlacementMember.member,
+            PlacementMember.member.display_name.as_alias("display_name"),
+        )
+        .where(PlacementMember.placement == placement_id)
+        .order_by(PlacementMember.id)
+    )
 
 
 async def placement_view(placement_id: int) -> dict:
     placement = await Placement.select().where(Placement.id == placement_id).first()
     if placement is None:
         raise NotFound("We couldn't find that place.")
+    seats = await _seat_rows(placement_id)
     return {
         "id": placement["id"],
         "shift_id": placement["shift"],
         "status": placement["status"],
         "pair_id": placement["pair"],
-        "members": await seat_members(placement["id"]),
+        "members": [{"id": r["member"], "display_name": r["display_name"] or ""} for r in seats],
         "waitlist_position": await waitlist_position(placement),
     }
 
