@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -267,31 +268,35 @@ def serving(
         "COOP_SECRET_KEY": "test-secret-key-for-the-garden",
         "COOP_BASE_URL": base_url,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "coop.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"coop serve did not start: {process.stderr.read().decode()}")
-            time.sleep(0.1)
-        yield base_url, process
-    finally:
-        process.terminate()
+    command = [sys.executable, "-m", "coop.cli", "serve", "--port", str(port)]
+    # The server's log goes to a file, not a pipe nobody reads (a full pipe would stall it).
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [*command, "--workers", str(workers)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"coop serve did not start: {log.read().decode()}")
+                time.sleep(0.1)
+            yield base_url, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @contextmanager
