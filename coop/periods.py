@@ -77,7 +77,9 @@ def week_of(day: date) -> str:
     return f"{iso.year}-W{iso.week:02d}"
 
 
-# The query parameters every dated list takes (``from`` is a Python keyword, hence the names).
+# The query parameters every list takes (``from`` is a Python keyword, hence the names).
+# Litestar checks the bounds and answers 400 naming the field; an unbounded offset would reach
+# the database as a number no 64-bit column holds, and fail there.
 Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
 Year = Annotated[int | None, QueryParameter(ge=FIRST_YEAR, le=LAST_YEAR)]

@@ -10,7 +10,7 @@ from coop import auth
 from coop.deps import AppSettings, CurrentMember
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate, PairOut, PairStatus
-from coop.shifts.schemas import Limit, Offset
+from coop.periods import Limit, Offset
 
 
 class PairsApi(Controller):

@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from coop import auth
 from coop.deps import AppSettings, CurrentMember
+from coop.periods import Limit, Offset
 from coop.plan import service
 from coop.plan.recurrence import InvalidPlan
 from coop.plan.schemas import (
@@ -26,7 +27,6 @@ from coop.plan.schemas import (
     ShiftUpdate,
 )
 from coop.shifts import listing
-from coop.shifts.schemas import Limit, Offset
 
 
 def shift_out(row: dict[str, Any]) -> ShiftOut:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -20,6 +20,7 @@ from coop.db import reading
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
 from coop.forms import parse_form
+from coop.periods import Offset
 from coop.plan import service
 from coop.plan.recurrence import WEEKDAY_NAMES, InvalidPlan, parse_clock, wall_clock, weekly_rrule
 from coop.plan.schemas import (
@@ -55,7 +56,6 @@ class PlanPages(Controller):
     guards = [auth.requires_coordinator]
 
     async def _render(self, offset: int = 0, status_code: int = 200, **extra: Any) -> Template:
-        offset = max(0, offset)
         shifts, total = await service.upcoming(PAGE_SIZE, offset)
         async with reading():
             kinds = await service.list_kinds()
@@ -76,7 +76,7 @@ class PlanPages(Controller):
         return Template("plan/plan.html", context=context, status_code=status_code)
 
     @get()
-    async def plan(self, offset: FromQuery[int] = 0) -> Template:
+    async def plan(self, offset: Offset = 0) -> Template:
         """The planner: forms for series, shifts, kinds and days, and the shifts ahead."""
         return await self._render(offset)
 

@@ -193,8 +193,8 @@ class ShiftPages(Controller):
                 for key, value in data.items()
                 if key.startswith("status_") and value
             ]
-            if records:
-                await attendance.record_attendance(shift_id, member, records)
+            # Even with nothing chosen: an unknown shift or a stranger still gets told so.
+            await attendance.record_attendance(shift_id, member, records)
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error)
         flash(request, "Attendance is saved. Thank you.", category="success")

@@ -6,11 +6,6 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
-from litestar.params import QueryParameter
-
-# Query parameters: Litestar checks these bounds and answers 400 with the field named.
-Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 
 
 class PlacementCreate(msgspec.Struct):
