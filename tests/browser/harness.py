@@ -221,6 +221,20 @@ def assert_tables_reflow(page: Page) -> None:
             .map(t => t.outerHTML.slice(0, 120))"""
     )
     assert not wide, f"tables wider than the phone on {page.url}: {wide}"
+    # A stacked row shows each value under its column's name; without it "3" and "$1.50" mean
+    # nothing. Every body cell (bar a row-wide "nothing yet") names its column header.
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('table')].flatMap(table => {
+            const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
+            return [...table.querySelectorAll('tbody tr')].flatMap(row =>
+              [...row.children].filter(cell => cell.tagName === 'TD' && cell.colSpan === 1)
+                .filter(cell => cell.dataset.label !== heads[cell.cellIndex])
+                .map(cell => `${heads[cell.cellIndex]}: ${cell.outerHTML.slice(0, 80)}`));
+          })"""
+    )
+    assert not unlabelled, (
+        f"table cells without their column's data-label on {page.url}: {unlabelled}"
+    )
 
 
 def assert_fits_phone(page: Page) -> None:

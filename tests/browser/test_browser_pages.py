@@ -76,6 +76,9 @@ def test_wide_tables_reflow_on_a_phone(phone: Page):
     )
     assert_tables_reflow(phone)
     assert_fits_phone(phone)
+    phone.evaluate("() => document.querySelector('main table td').removeAttribute('data-label')")
+    with pytest.raises(AssertionError, match="without their column's data-label"):
+        assert_tables_reflow(phone)
 
 
 def test_the_checks_catch_what_they_promise(phone: Page):
