@@ -333,6 +333,73 @@ async def test_pair_slots_never_drop_below_the_pairs_placed(garden, client):
 # --- cancelling ----------------------------------------------------------------------------------
 
 
+async def test_a_move_keeps_the_people_placed_within_the_rules(garden, client):
+    """Moving a shift must not put a placed member in two places at once, or past their pace."""
+    coordinator = await garden.first_coordinator()
+    morning = await plan_shift(coordinator, title="Morning weeding")
+    afternoon = await plan_shift(
+        coordinator,
+        title="Afternoon watering",
+        starts_at="2027-06-01T13:00",
+        ends_at="2027-06-01T15:00",
+    )
+    next_week = await plan_shift(
+        coordinator, starts_at="2027-06-08T09:00", ends_at="2027-06-08T11:00"
+    )
+    ana = await garden.member("ana", "Ana")
+    for shift in (morning, afternoon, next_week):
+        placed = await ana.post(f"/api/shifts/{shift['id']}/placements", json={})
+        assert placed.status_code == 201, placed.text
+    assert (await ana.patch("/api/me", json={"max_shifts_per_week": 2})).status_code == 200
+
+    overlapping = await coordinator.patch(
+        f"/api/shifts/{afternoon['id']}", json={"starts_at": "2027-06-01T10:00"}
+    )
+    past_her_pace = await coordinator.patch(
+        f"/api/shifts/{next_week['id']}",
+        json={"starts_at": "2027-06-03T09:00", "ends_at": "2027-06-03T11:00"},
+    )
+
+    assert overlapping.status_code == 409
+    assert overlapping.json()["detail"] == (
+        "The shift on 2027-06-01 can't move there. Ana already has a shift at that time: "
+        "Morning weeding, Tuesday 1 June, 9:00 am. Nobody can be in two places at once."
+    )
+    assert overlapping.json()["extra"]["field"] == "starts_at"
+    assert past_her_pace.status_code == 409
+    assert past_her_pace.json()["detail"] == (
+        "The shift on 2027-06-08 can't move there. "
+        "Ana set their pace at 2 shifts a week, and this would be the third."
+    )
+    unchanged = in_app(
+        client, Shift.select(Shift.starts_at, Shift.sequence).where(Shift.id != morning["id"])
+    )
+    assert [row["sequence"] for row in unchanged] == [0, 0]
+    # The edit page says the same next to the start time, and keeps what was typed.
+    form = {
+        "title": "Afternoon watering",
+        "kind": "weeding",
+        "date": "2027-06-01",
+        "start_time": "10:00",
+        "end_time": "15:00",
+        "pair_slots": "3",
+        "location": "Beds 1–3",
+        "notes": "",
+    }
+    page = await coordinator.form(f"/plan/shifts/{afternoon['id']}", form)
+    assert page.status_code == 409
+    assert 'aria-describedby="edit-start_time-error"' in page.text
+    assert "Ana already has a shift at that time" in page.text
+    assert 'value="10:00"' in page.text
+    # Right after the morning shift ends is no overlap; the move goes through.
+    touching = await coordinator.patch(
+        f"/api/shifts/{afternoon['id']}",
+        json={"starts_at": "2027-06-01T11:00", "ends_at": "2027-06-01T13:00"},
+    )
+    assert touching.status_code == 200, touching.text
+    assert touching.json()["sequence"] == 1
+
+
 async def test_cancel_one_shift_with_a_reason(garden):
     coordinator = await garden.first_coordinator()
     shift = await plan_shift(coordinator)

@@ -23,7 +23,7 @@ from coop.plan.recurrence import (
     wall_clock,
 )
 from coop.plan.schemas import KindCreate, SeriesCreate, ShiftCreate, ShiftUpdate
-from coop.shifts.rules import lock_placements
+from coop.shifts.rules import OverlappingShift, PaceReached, check_move, lock_placements
 from coop.shifts.service import fill_open_slots
 from coop.tables import PlacementMember, Series, Shift, ShiftKind
 
@@ -37,6 +37,10 @@ CALENDAR_FIELDS = ("title", "kind", "starts_at", "ends_at", "location", "notes")
 
 class SlotsTaken(Conflict):
     """Fewer pair slots than pairs already placed would leave someone without their place."""
+
+
+class PlacedPeopleBlockMove(Conflict):
+    """New times would put someone placed on the shift in two places, or past their pace."""
 
 
 def _shift_query():
@@ -199,11 +203,12 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
 
     Time changes move each later shift on the garden's clock: 9:00 → 10:00 stays 10:00 after a
     daylight-saving change. Pair slots never drop below the pairs already placed; that check is a
-    conditional UPDATE, so a sign-up racing with the edit can't slip past it.
+    conditional UPDATE, so a sign-up racing with the edit can't slip past it. New times keep the
+    people placed within the rules (no overlap, their pace), checked under the placement lock.
     """
     changes = update.changes()
     async with writing():
-        if "pair_slots" in changes:
+        if {"pair_slots", "starts_at", "ends_at"} & changes.keys():
             # Placement changes take this lock before any shift row: take it in the same order.
             await lock_placements()
         shift = await get_shift(shift_id)
@@ -246,10 +251,10 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
                     values["starts_at"] = shift_wall_clock(target["starts_at"], start_delta, zone)
                 if end_delta:
                     values["ends_at"] = shift_wall_clock(target["ends_at"], end_delta, zone)
-                check_times(
-                    values.get("starts_at", target["starts_at"]),
-                    values.get("ends_at", target["ends_at"]),
-                )
+                starts_at = values.get("starts_at", target["starts_at"])
+                ends_at = values.get("ends_at", target["ends_at"])
+                check_times(starts_at, ends_at)
+                await _keep_placed_within_the_rules(target, starts_at, ends_at, zone)
                 await _apply([target], values, now, zone)
         if "pair_slots" in common:
             for target in targets:  # new slots go to the waitlist at once, in order
@@ -283,6 +288,21 @@ async def _apply(
         if len(done) < len(ids):
             short = next(target for target in targets if target["id"] in set(ids) - done)
             await _refuse_fewer_slots(short, zone)
+
+
+async def _keep_placed_within_the_rules(
+    target: dict[str, Any], starts_at: datetime, ends_at: datetime, zone: ZoneInfo
+) -> None:
+    """A move must not put someone in two places at once or past their weekly pace."""
+    try:
+        await check_move(target, starts_at, ends_at, zone)
+    except (OverlappingShift, PaceReached) as error:
+        local = wall_clock(target["starts_at"], zone)
+        raise PlacedPeopleBlockMove(
+            f"The shift on {local:%Y-%m-%d} can't move there. {error.message}",
+            field="starts_at",
+            shift_id=target["id"],
+        ) from error
 
 
 async def _refuse_fewer_slots(target: dict[str, Any], zone: ZoneInfo) -> None:

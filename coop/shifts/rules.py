@@ -129,6 +129,17 @@ async def check_fits(member_ids: list[int], shift: dict, zone: ZoneInfo, me: int
                 )
 
 
+async def check_move(shift: dict, starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> None:
+    """The people holding a place keep every rule when a coordinator moves their shift."""
+    holders = await (
+        PlacementMember.select(PlacementMember.member)
+        .where(PlacementMember.shift == shift["id"])
+        .where(PlacementMember.placement.status.is_in(list(HELD)))
+    )
+    moved = {**shift, "starts_at": starts_at, "ends_at": ends_at}
+    await check_fits([row["member"] for row in holders], moved, zone, me=0)
+
+
 async def fits(member_ids: list[int], shift: dict, zone: ZoneInfo) -> bool:
     """Whether the members could hold a place in ``shift`` right now (for promotions)."""
     try:
