@@ -41,6 +41,21 @@ async def plan_shift(coordinator, **changes) -> dict:
     return response.json()
 
 
+def edit_form(**changes: str) -> dict[str, str]:
+    """The /plan/shifts/{id} form as the WEEDING shift fills it, with ``changes``."""
+    return {
+        "title": "Tuesday weeding",
+        "kind": "weeding",
+        "date": "2027-06-01",
+        "start_time": "09:00",
+        "end_time": "11:00",
+        "pair_slots": "3",
+        "location": "Beds 1–3",
+        "notes": "",
+        **changes,
+    }
+
+
 # --- who may plan --------------------------------------------------------------------------------
 
 GUARDED = [
@@ -376,16 +391,7 @@ async def test_a_move_keeps_the_people_placed_within_the_rules(garden, client):
     )
     assert [row["sequence"] for row in unchanged] == [0, 0]
     # The edit page says the same next to the start time, and keeps what was typed.
-    form = {
-        "title": "Afternoon watering",
-        "kind": "weeding",
-        "date": "2027-06-01",
-        "start_time": "10:00",
-        "end_time": "15:00",
-        "pair_slots": "3",
-        "location": "Beds 1–3",
-        "notes": "",
-    }
+    form = edit_form(title="Afternoon watering", start_time="10:00", end_time="15:00")
     page = await coordinator.form(f"/plan/shifts/{afternoon['id']}", form)
     assert page.status_code == 409
     assert 'aria-describedby="edit-start_time-error"' in page.text
@@ -527,16 +533,7 @@ async def test_edit_cancel_and_cancel_a_day_with_the_forms(garden, client):
     assert 'name="start_time" type="time" value="09:00"' in page.text
     assert "Which shifts of the series?" not in page.text  # a single shift
 
-    form = {
-        "title": "Tuesday weeding",
-        "kind": "weeding",
-        "date": "2027-06-01",
-        "start_time": "09:30",
-        "end_time": "11:00",
-        "pair_slots": "3",
-        "location": "Beds 1–3",
-        "notes": "",
-    }
+    form = edit_form(start_time="09:30")
     saved = await coordinator.form(f"/plan/shifts/{shift['id']}", form)
     assert saved.status_code == 200
     assert "Saved. The shift is updated." in saved.text
