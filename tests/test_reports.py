@@ -169,8 +169,9 @@ async def test_the_report_page_shows_the_summary_charts_and_tables(garden, clien
     }
     assert all(len(img["alt"]) > 20 for img in charts)
     assert page.text.count("<table>") >= 8
-    assert "<td>2026-W25</td>" in page.text and "<td>$6,650</td>" in page.text
-    assert "<td>Jo &amp; Sam</td><td>3 kg</td>" in page.text
+    assert '<td data-label="Week">2026-W25</td>' in page.text
+    assert '<td data-label="Income">$6,650</td>' in page.text
+    assert '<td data-label="Pair">Jo &amp; Sam</td><td data-label="Amount">3 kg</td>' in page.text
     # The CSP forbids inline scripts and styles: only scripts loaded from files may appear.
     assert "style=" not in page.text
     assert re.findall(r"<script(?![^>]*\bsrc=)", page.text) == []
