@@ -35,6 +35,10 @@ async def test_partners_log_a_harvest_from_the_shift_page(client, garden, settin
     for person in (sam, jo, coordinator):
         page = await person.get(f"/shifts/{shift_id}")
         assert "Log what you picked" in page.text, person.username
+        # The form is in the page once, and the title is just the shift's name.
+        assert page.text.count('id="harvest-heading"') == 1
+        title = page.text.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert title == "Rhubarb pulling · Garden co-op", title
         assert f'name="shift_id" value="{shift_id}"' in page.text
         assert f'value="{picked_on}"' in page.text
     assert "Log what you picked" not in (await kim.get(f"/shifts/{shift_id}")).text

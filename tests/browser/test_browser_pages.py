@@ -30,6 +30,7 @@ def visit(open_page: Callable[..., Page], app_url: str, spec: PageSpec, ids, **o
     response = page.goto(spec.url(ids))
     assert response is not None and response.status == spec.status, spec
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    assert page.title().endswith(" · Garden co-op") and "<" not in page.title(), page.title()
     expect(page.get_by_role("main")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     return page
