@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from coop import auth, corrections
@@ -36,10 +37,23 @@ def history_out(entries: list[dict]) -> list[CorrectionOut]:
     ]
 
 
+async def harvest_filter(
+    limit: Limit = 100,
+    offset: Offset = 0,
+    year: Year = None,
+    date_from: From = None,
+    date_to: To = None,
+    crop_id: FromQuery[int | None] = None,
+) -> service.HarvestFilter:
+    """The query every dated garden list takes: a page, a year or dates, and a crop."""
+    return service.HarvestFilter(year, date_from, date_to, crop_id, limit, offset)
+
+
 class GardenApi(Controller):
     path = "/api"
     tags = ["garden"]
     guards = [auth.requires_member]
+    dependencies = {"filters": Provide(harvest_filter)}
 
     @get("/beds")
     async def beds(self, limit: Limit = 1000, offset: Offset = 0) -> list[BedOut]:
@@ -58,16 +72,7 @@ class GardenApi(Controller):
         return await service.create_crop(data)
 
     @get("/plantings")
-    async def plantings(
-        self,
-        limit: Limit = 100,
-        offset: Offset = 0,
-        year: Year = None,
-        date_from: From = None,
-        date_to: To = None,
-        crop_id: FromQuery[int | None] = None,
-    ) -> list[PlantingOut]:
-        filters = service.HarvestFilter(year, date_from, date_to, crop_id, limit, offset)
+    async def plantings(self, filters: NamedDependency[service.HarvestFilter]) -> list[PlantingOut]:
         return await service.list_plantings(filters)
 
     @post("/plantings")
@@ -77,16 +82,7 @@ class GardenApi(Controller):
         return await service.create_planting(member, data, settings.zone)
 
     @get("/harvests")
-    async def harvests(
-        self,
-        limit: Limit = 100,
-        offset: Offset = 0,
-        year: Year = None,
-        date_from: From = None,
-        date_to: To = None,
-        crop_id: FromQuery[int | None] = None,
-    ) -> list[HarvestOut]:
-        filters = service.HarvestFilter(year, date_from, date_to, crop_id, limit, offset)
+    async def harvests(self, filters: NamedDependency[service.HarvestFilter]) -> list[HarvestOut]:
         rows, _total = await service.list_harvests(filters)
         return rows
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from coop import auth, corrections
@@ -23,10 +24,23 @@ from coop.sales.schemas import (
 )
 
 
+async def sales_filter(
+    limit: Limit = 100,
+    offset: Offset = 0,
+    year: Year = None,
+    date_from: From = None,
+    date_to: To = None,
+    product_id: FromQuery[int | None] = None,
+) -> service.SalesFilter:
+    """The query every dated sales list takes: a page, a year or dates, and a product."""
+    return service.SalesFilter(year, date_from, date_to, product_id, limit, offset)
+
+
 class SalesApi(Controller):
     path = "/api"
     tags = ["sales"]
     guards = [auth.requires_member]
+    dependencies = {"filters": Provide(sales_filter)}
 
     @get("/products")
     async def products(self, limit: Limit = 1000, offset: Offset = 0) -> list[ProductOut]:
@@ -37,16 +51,7 @@ class SalesApi(Controller):
         return await service.create_product(data)
 
     @get("/batches", guards=[auth.requires_coordinator])
-    async def batches(
-        self,
-        limit: Limit = 100,
-        offset: Offset = 0,
-        year: Year = None,
-        date_from: From = None,
-        date_to: To = None,
-        product_id: FromQuery[int | None] = None,
-    ) -> list[BatchOut]:
-        filters = service.SalesFilter(year, date_from, date_to, product_id, limit, offset)
+    async def batches(self, filters: NamedDependency[service.SalesFilter]) -> list[BatchOut]:
         return await service.list_batches(filters)
 
     @post("/batches", guards=[auth.requires_coordinator])
@@ -75,16 +80,7 @@ class SalesApi(Controller):
         return history_out(await corrections.history("batch", batch_id))
 
     @get("/sales", guards=[auth.requires_coordinator])
-    async def sales(
-        self,
-        limit: Limit = 100,
-        offset: Offset = 0,
-        year: Year = None,
-        date_from: From = None,
-        date_to: To = None,
-        product_id: FromQuery[int | None] = None,
-    ) -> list[SaleOut]:
-        filters = service.SalesFilter(year, date_from, date_to, product_id, limit, offset)
+    async def sales(self, filters: NamedDependency[service.SalesFilter]) -> list[SaleOut]:
         rows, _total = await service.list_sales(filters)
         return rows
 
