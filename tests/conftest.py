@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +23,7 @@ import asyncpg
 import httpx
 import pytest
 from litestar.testing import AsyncTestClient
+from live import new_postgres_database
 
 from coop.app import create_app
 from coop.settings import Settings
@@ -59,35 +59,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _postgres_server_url() -> str | None:
-    url = os.environ.get("COOP_TEST_POSTGRES_URL")
-    if not url and os.environ.get("CI"):
-        pytest.fail("CI is set but COOP_TEST_POSTGRES_URL is not: the PostgreSQL half must run.")
-    return url
-
-
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
-    """A throw-away PostgreSQL database for this test run, dropped afterwards."""
-    server = _postgres_server_url()
-    if not server:
-        pytest.skip("COOP_TEST_POSTGRES_URL is not set")
-    name = f"coop_test_{uuid.uuid4().hex[:12]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(server)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = f"{server.rsplit('/', 1)[0]}/{name}"
-    try:
+    """A throw-away PostgreSQL database for this test run, migrated, dropped afterwards."""
+    with new_postgres_database("coop_test") as url:
         run_coop("migrate", database_url=url)
         yield url
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _reset_postgres(url: str) -> None:

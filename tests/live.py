@@ -64,10 +64,10 @@ def _admin(server: str, sql: str) -> None:
 
 
 @contextmanager
-def new_postgres_database() -> Iterator[str]:
+def new_postgres_database(prefix: str = "coop_move") -> Iterator[str]:
     """A brand-new, empty PostgreSQL database (not migrated), dropped afterwards."""
     server = postgres_server()
-    name = f"coop_move_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     _admin(server, f'CREATE DATABASE "{name}"')
     try:
         yield f"{server.rsplit('/', 1)[0]}/{name}"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
-from conftest import _postgres_server_url, run_coop
+from conftest import run_coop
+from live import new_postgres_database
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 
 from coop.piccolo_app import APP_CONFIG
@@ -39,23 +39,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    server = _postgres_server_url()
-    if not server:
-        pytest.skip("COOP_TEST_POSTGRES_URL is not set")
-    name = f"coop_migrations_{uuid.uuid4().hex[:12]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(server)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{server.rsplit('/', 1)[0]}/{name}"
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with new_postgres_database("coop_migrations") as url:
+        yield url
 
 
 def live_schema(url: str) -> tuple[dict[str, dict[str, bool]], dict[str, tuple[str, list[str]]]]:
