@@ -19,8 +19,10 @@ from coop.errors import DomainError
 from coop.forms import parse_form
 from coop.garden import service as garden
 from coop.pairs import service as pairs
+from coop.settings import Settings
 from coop.shifts import attendance, listing, service
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
+from coop.tables import Member
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MAX_WEEKS_AHEAD = 60
@@ -112,8 +114,11 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
     }
 
 
-def places(context: dict[str, Any], status_code: int = 200, **extra: Any) -> Template:
-    """Just the sign-up part of a shift's page, for htmx to swap in place."""
+async def places(
+    shift_id: int, member: Member, settings: Settings, status_code: int = 200, **extra: Any
+) -> Template:
+    """Just the sign-up part of a shift's page, as it is now, for htmx to swap in place."""
+    context = await shift_context(shift_id, member, settings)
     context.update(extra, partial=True)
     return Template("shifts/_places.html", context=context, status_code=status_code)
 
@@ -149,13 +154,14 @@ class ShiftPages(Controller):
             view = await service.sign_up(shift_id, member.id, settings.zone, choice.pair_id)
         except DomainError as error:
             if request.htmx:
-                context = await shift_context(shift_id, member, settings)
-                return places(context, error.status_code, error=error.message)
+                return await places(
+                    shift_id, member, settings, error.status_code, error=error.message
+                )
             return await self._retry(shift_id, member, settings, error)
+        words = service.describe(view, member.id)
         if request.htmx:
-            context = await shift_context(shift_id, member, settings)
-            return places(context, message=service.describe(view, member.id))
-        flash(request, service.describe(view, member.id), category="success")
+            return await places(shift_id, member, settings, message=words)
+        flash(request, words, category="success")
         return Redirect(f"/shifts/{shift_id}")
 
     @post("/{shift_id:int}/notes", guards=[auth.requires_member])
@@ -224,12 +230,12 @@ class PlacementPages(Controller):
         except DomainError as error:
             if not in_place:
                 raise
-            context = await shift_context(int(shift_id), member, settings)
-            return places(context, error.status_code, error=error.message)
+            return await places(
+                int(shift_id), member, settings, error.status_code, error=error.message
+            )
+        words = "You've withdrawn. Thanks for letting the garden know."
         if in_place:
-            context = await shift_context(int(shift_id), member, settings)
-            words = "You've withdrawn. Thanks for letting the garden know."
-            return places(context, message=words)
-        flash(request, "You've withdrawn. Thanks for letting the garden know.", category="success")
+            return await places(int(shift_id), member, settings, message=words)
+        flash(request, words, category="success")
         target = data.get("next", "")
         return Redirect(target if target.startswith("/") and not target.startswith("//") else "/me")
