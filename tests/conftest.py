@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,6 @@ import asyncpg
 import httpx
 import pytest
 from litestar.testing import AsyncTestClient
-from live import new_postgres_database
 
 from coop.app import create_app
 from coop.settings import Settings
@@ -57,6 +57,39 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "coop.sqlite3"
     run_coop("migrate", database_url=f"sqlite:///{path}")
     return path
+
+
+def postgres_server() -> str:
+    """The PostgreSQL server tests may create databases on (skip without one, fail on CI)."""
+    url = os.environ.get("COOP_TEST_POSTGRES_URL")
+    if not url and os.environ.get("CI"):
+        pytest.fail("CI is set but COOP_TEST_POSTGRES_URL is not: the PostgreSQL half must run.")
+    if not url:
+        pytest.skip("COOP_TEST_POSTGRES_URL is not set")
+    return url
+
+
+def _admin(server: str, sql: str) -> None:
+    async def run() -> None:
+        connection = await asyncpg.connect(server)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
+@contextmanager
+def new_postgres_database(prefix: str = "coop_move") -> Iterator[str]:
+    """A brand-new, empty PostgreSQL database (not migrated), dropped afterwards."""
+    server = postgres_server()
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _admin(server, f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server.rsplit('/', 1)[0]}/{name}"
+    finally:
+        _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from conftest import run_coop
-from live import new_postgres_database
+from conftest import new_postgres_database, run_coop
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 
 from coop.piccolo_app import APP_CONFIG

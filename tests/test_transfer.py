@@ -6,8 +6,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from conftest import run_coop, served_app
-from live import LiveUser, new_postgres_database, sqlite_integrity
+from conftest import new_postgres_database, run_coop, served_app
+from live import LiveUser, sqlite_integrity
 
 from coop.transfer import read_header, read_tables
 
