@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+from coop import i18n
 from coop.settings import Settings
 
 # Litestar passes ``csrf_input`` as a plain string, which autoescaping would print as text (the
@@ -44,5 +45,14 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         return f"${dollars:,}.{rest:02d}" if rest else f"${dollars:,}"
 
     env.finalize = _finalize
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: i18n.translations(i18n.current_language()).gettext(message),
+        ngettext=lambda singular, plural, n: i18n.translations(
+            i18n.current_language()
+        ).ngettext(singular, plural, n),
+        newstyle=True,
+    )
+    env.globals.update(current_language=i18n.current_language)
     env.filters.update(local=local, when=when, clock=clock, money=money)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
