@@ -27,6 +27,19 @@ SHIFT_STATUSES = ("scheduled", "cancelled")
 PLACEMENT_STATUSES = ("confirmed", "awaiting_partner", "waitlisted")
 ATTENDANCE_STATUSES = ("attended", "excused", "absent")
 SALE_CHANNELS = ("market", "café", "event", "wholesale", "online")
+NOTICE_KINDS = (
+    "shift_cancelled",
+    "shift_changed",
+    "waitlist_promoted",
+    "partner_left",
+    "partner_joined",
+    "pair_proposed",
+    "pair_accepted",
+    "reminder",
+    "coordinator_alert",
+)
+# "": inbox only; "pending": an e-mail waits (or is being retried); then "sent" or "failed".
+EMAIL_STATUSES = ("", "pending", "sent", "failed")
 DEFAULT_SHIFT_KINDS = (
     ("planting", "Planting"),
     ("weeding", "Weeding"),
@@ -52,6 +65,11 @@ class Member(Table):
     calendar_token_hash = Varchar(length=64, unique=True, null=True, default=None)
     session_version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Notices by e-mail: the address is used for nothing else and shown to nobody.
+    email = Varchar(length=254, default="")
+    email_kinds = Varchar(length=400, default=",".join(NOTICE_KINDS))
+    quiet_hours_start = Varchar(length=5, default="")
+    quiet_hours_end = Varchar(length=5, default="")
 
 
 class Invite(Table):
@@ -137,6 +155,8 @@ class Placement(Table):
     pair = ForeignKey(Pair, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # False after a partner withdrew: only the one left may say "match me with anyone".
+    open_to_anyone = Boolean(default=True)
 
 
 class PlacementMember(Table):
@@ -263,6 +283,24 @@ class Correction(Table):
     before = JSON()
 
 
+class Notification(Table):
+    """One notice to one member, written in the transaction of the change it reports."""
+
+    member = ForeignKey(Member, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=40)
+    text = Text()
+    url = Varchar(length=300, default="")
+    language = Varchar(length=10, default="en")
+    dedupe_key = Varchar(length=200, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    read_at = Timestamptz(null=True, default=None)
+    email_status = Varchar(length=10, default="", index=True)
+    emailed_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+
+
 TABLES: list[type[Table]] = [
     Member,
     Invite,
@@ -284,4 +322,5 @@ TABLES: list[type[Table]] = [
     BatchProduce,
     Sale,
     Correction,
+    Notification,
 ]
