@@ -14,6 +14,7 @@ import asyncpg
 from coop import auth
 from coop.db import writing
 from coop.errors import Conflict, Forbidden, NotFound
+from coop.notices import events
 from coop.settings import Settings
 from coop.tables import Member, Pair, Placement, PlacementMember, Shift, ShiftNote
 
@@ -101,6 +102,7 @@ async def propose(member: Member, partner_username: str) -> dict:
             await pair.save()
         except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as error:
             raise _exists("proposed", partner["display_name"]) from error
+        await events.pair_proposed(pair.id, member.id, partner["id"])
     return {"id": pair.id, "status": "proposed"}
 
 
@@ -133,6 +135,8 @@ async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
         )
         if not rows:
             raise Conflict("This pair isn't waiting for an answer any more.")
+        if new_status == "active" and pair["proposed_by"] is not None:
+            await events.pair_accepted(pair_id, member_id, pair["proposed_by"])
     return {"id": pair_id, "status": new_status}
 
 
