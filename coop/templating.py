@@ -56,3 +56,4 @@ def configure_environment(env: Environment, settings: Settings) -> None:
     env.globals.update(current_language=i18n.current_language)
     env.filters.update(local=local, when=when, clock=clock, money=money)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
+    env.globals.update(email_enabled=settings.email_enabled)

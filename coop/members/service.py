@@ -154,8 +154,17 @@ async def update_settings(member: Member, changes: dict[str, Any]) -> Member:
         "share_contact",
         "contact",
         "reminder_minutes",
+        "email",
+        "email_kinds",
+        "quiet_hours_start",
+        "quiet_hours_end",
     }
     values = {key: value for key, value in changes.items() if key in allowed}
+    for key in ("email", "quiet_hours_start", "quiet_hours_end"):
+        if key in values:
+            values[key] = (values[key] or "").strip()
+    if "email_kinds" in values:
+        values["email_kinds"] = ",".join(sorted(set(values["email_kinds"] or [])))
     if "contact" in values:
         values["contact"] = (values["contact"] or "").strip()
         if values["contact"] and not _visible(values["contact"]):
