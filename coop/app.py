@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 from litestar import Litestar, get
@@ -25,6 +27,15 @@ from coop.garden.api import GardenApi
 from coop.garden.pages import HarvestPages
 from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
+from coop.notices.api import NotificationsApi, UndeliveredApi
+from coop.notices.pages import (
+    InboxPages,
+    NoticeSettingsPages,
+    UndeliveredPages,
+    UnsubscribePages,
+    count_unread,
+)
+from coop.notices.sender import Sender
 from coop.pairs.api import PairsApi
 from coop.pairs.pages import PairsPages
 from coop.plan.api import KindsApi, PlanApi
@@ -60,6 +71,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
             enable_wal(str(settings.sqlite_path))
         elif isinstance(engine, PostgresEngine):
             await engine.start_connection_pool(min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE)
+
+    background: dict[str, asyncio.Task] = {}
+    stop_sender = asyncio.Event()
+
+    async def start_sender() -> None:
+        """``coop serve`` sends notices itself, so ``make run`` needs nothing more."""
+        if settings.run_sender:
+            stop_sender.clear()
+            background["sender"] = asyncio.create_task(Sender(settings).run_forever(stop_sender))
+
+    async def stop_background() -> None:
+        stop_sender.set()
+        if task := background.pop("sender", None):
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(task, timeout=10)
+
+    async def before_request(request) -> None:
+        await require_json_bodies(request)
+        await count_unread(request)
 
     async def close_database() -> None:
         if isinstance(engine, PostgresEngine):
@@ -97,11 +127,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportPages,
             FeedsApi,
             CalendarPages,
+            NotificationsApi,
+            UndeliveredApi,
+            InboxPages,
+            NoticeSettingsPages,
+            UnsubscribePages,
+            UndeliveredPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies=dependencies(settings),
-        on_startup=[open_database],
-        on_shutdown=[close_database],
+        on_startup=[open_database, start_sender],
+        on_shutdown=[stop_background, close_database],
         template_config=template_config,
         plugins=[FlashPlugin(config=FlashConfig(template_config=template_config)), HTMXPlugin()],
         middleware=[auth.session_config(settings).middleware, SecurityHeadersMiddleware()],
@@ -109,10 +145,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/health", "/calendar/"],
+            exclude=["/health", "/calendar/", "/unsubscribe"],
         ),
         exception_handlers=EXCEPTION_HANDLERS,
-        before_request=require_json_bodies,
+        before_request=before_request,
         openapi_config=OpenAPIConfig(title="Garden co-op", version="1.0.0"),
         request_max_body_size=MAX_BODY_BYTES,
         # 4xx answers are not worth a traceback; handle_server_error logs every 5xx itself.

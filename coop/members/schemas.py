@@ -63,9 +63,9 @@ class MemberUpdate(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=Tru
     contact: Contact | msgspec.UnsetType | None = msgspec.UNSET
     reminder_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
     email: Email | msgspec.UnsetType | None = msgspec.UNSET
-    email_kinds: (
-        Annotated[list[NoticeKind], msgspec.Meta(max_length=20)] | msgspec.UnsetType
-    ) = msgspec.UNSET
+    email_kinds: Annotated[list[NoticeKind], msgspec.Meta(max_length=20)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
     quiet_hours_start: Clock | msgspec.UnsetType | None = msgspec.UNSET
     quiet_hours_end: Clock | msgspec.UnsetType | None = msgspec.UNSET
 
