@@ -359,3 +359,48 @@ async def add_shift(client: AsyncTestClient, **fields: Any) -> int:
 async def in_app(client: AsyncTestClient, work: Any) -> Any:
     """Run ``await work()`` inside the app's loop: to move a shift into the past, or look."""
     return client.blocking_portal.call(work)
+
+
+# --- a real SMTP server, for the notices' e-mail ------------------------------------------------
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd) received: (recipients, parsed message) in order."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.received: list[tuple[list[str], Any]] = []
+        self.delay = delay
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        import email
+        import email.policy
+
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Any]:
+        return [message for rcpt, message in self.received if address in rcpt]
+
+
+@contextmanager
+def smtp_server(delay: float = 0.0) -> Iterator[tuple[str, Mailbox]]:
+    """An aiosmtpd server on 127.0.0.1 in its own thread; yields its smtp:// URL and mailbox."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox(delay)
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}", mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, Mailbox]]:
+    with smtp_server() as server:
+        yield server

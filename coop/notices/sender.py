@@ -202,7 +202,8 @@ class Sender:
         if not self.settings.email_enabled:
             return 0
         sent = 0
-        while claimed := await self.claim():
+        # Claims compare with the round's start: a retry set for "now" waits for the next round.
+        while claimed := await self.claim(now):
             sent += await self.send_batch(claimed)
         return sent
 
