@@ -185,7 +185,9 @@ async def test_the_inbox_pages_marks_read_and_counts_in_the_navigation(client, g
     ana = await garden.member("ana")
     ben = await garden.member("ben")
     shift_ids = [
-        await add_shift(client, starts_at=garden_day(5)[1] + timedelta(hours=3 * n), title=f"Shift {n}")
+        await add_shift(
+            client, starts_at=garden_day(5)[1] + timedelta(hours=3 * n), title=f"Shift {n}"
+        )
         for n in range(25)
     ]
     for shift_id in shift_ids:
