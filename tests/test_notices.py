@@ -93,7 +93,7 @@ async def test_a_day_cancel_tells_each_placed_person_once_in_the_inbox_and_by_ma
     for person in elsewhere:
         await person.post(f"/api/shifts/{other_day}/placements", json={})
 
-    # Solo sign-ups paired people up (partner_joined): send those first, then look only at the cancel.
+    # Solo sign-ups paired people up (partner_joined): send those, then look at the cancel.
     await send_mail(client, settings)
     mailbox.received.clear()
 

@@ -92,6 +92,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pairs-coordinator", "/pairs", "coordinator"),
     PageSpec("calendar-coordinator", "/calendar", "coordinator"),
     PageSpec("not-found-coordinator", "/no-such-page", "coordinator", status=404),
+    # notices
+    PageSpec("inbox", "/inbox", "member"),
+    PageSpec("inbox-coordinator", "/inbox", "coordinator"),
+    PageSpec("undelivered", "/plan/undelivered", "coordinator"),
 )
 
 
