@@ -294,7 +294,7 @@ class Notification(Table):
     dedupe_key = Varchar(length=200, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
     read_at = Timestamptz(null=True, default=None)
-    email_status = Varchar(length=10, default="", index=True)
+    email_status = Varchar(length=10, default="")  # the outbox index is partial: see migration
     emailed_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(null=True, default=None)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from coop.i18n import _
-from coop.notices.service import Notice, coordinators, tell, when
+from coop.notices.service import Notice, coordinators, tell, tell_everyone_on, when
 from coop.tables import Member, PlacementMember, Shift
 
 LATE_WITHDRAWAL = timedelta(hours=48)
@@ -40,26 +40,14 @@ async def shifts_cancelled(shift_ids: list[int], reason: str, zone: ZoneInfo | N
     }
     reason = reason.strip()
 
-    def saying(shift: dict):
-        def say() -> str:
-            values = {"title": shift["title"], "when": when(shift["starts_at"], zone)}
-            if reason:
-                return _("%(title)s on %(when)s is cancelled: %(reason)s.", reason=reason, **values)
-            return _("%(title)s on %(when)s is cancelled.", **values)
+    def say(shift_id: int) -> str:
+        shift = shifts[shift_id]
+        values = {"title": shift["title"], "when": when(shift["starts_at"], zone)}
+        if reason:
+            return _("%(title)s on %(when)s is cancelled: %(reason)s.", reason=reason, **values)
+        return _("%(title)s on %(when)s is cancelled.", **values)
 
-        return say
-
-    says = {shift_id: saying(shift) for shift_id, shift in shifts.items()}
-    return await tell(
-        Notice(
-            member_id=row["member"],
-            kind="shift_cancelled",
-            dedupe_key=f"shift_cancelled:{row['shift']}:{row['member']}",
-            say=says[row["shift"]],
-            url=shift_url(row["shift"]),
-        )
-        for row in await _people_on(shift_ids)
-    )
+    return await tell_everyone_on(sorted(shifts), "shift_cancelled", say)
 
 
 async def shift_changed(before: dict, after: dict, zone: ZoneInfo | None = None) -> int:

@@ -140,7 +140,7 @@ class Sender:
             outgoing.append((notice, person))
         if not outgoing:
             return 0
-        sent = 0
+        sent_ids: list[int] = []
         server = mail.SmtpServer.from_url(self.settings.smtp_url)
         client = aiosmtplib.SMTP(
             hostname=server.hostname,
@@ -169,17 +169,22 @@ class Sender:
                     if not client.is_connected:
                         await client.connect()
                     continue
-                await Notification.update(
-                    {Notification.email_status: "sent", Notification.emailed_at: datetime.now(UTC)}
-                ).where(Notification.id == notice["id"])
-                sent += 1
+                sent_ids.append(notice["id"])
         finally:
+            if sent_ids:  # one UPDATE for the batch; a crash before it only means a resend
+                async with writing():
+                    await Notification.update(
+                        {
+                            Notification.email_status: "sent",
+                            Notification.emailed_at: datetime.now(UTC),
+                        }
+                    ).where(Notification.id.is_in(sent_ids))
             if client.is_connected:
                 try:
                     await client.quit()
                 except (aiosmtplib.SMTPException, OSError):
                     client.close()
-        return sent
+        return len(sent_ids)
 
     async def _failed(self, notice: dict, error: Exception) -> None:
         """Try again later, waiting longer each time; after the last try coordinators see it."""

@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 
 from coop.errors import NotFound
-from coop.i18n import current_language, speaking
+from coop.i18n import LANGUAGES, current_language, speaking
 from coop.settings import Settings
 from coop.tables import Member, Notification
 
@@ -42,10 +43,15 @@ def garden_zone() -> ZoneInfo:
     return Settings.from_env().zone
 
 
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
 def when(moment: datetime, zone: ZoneInfo | None = None) -> str:
     """Saturday 6 June, 9:00 AM, in the current language."""
     local = moment.astimezone(zone or garden_zone())
-    return format_datetime(local, "EEEE d MMMM, h:mm a", locale=current_language())
+    return format_datetime(local, "EEEE d MMMM, h:mm a", locale=_locale(current_language()))
 
 
 def _language_column():
@@ -75,37 +81,99 @@ async def tell(notices: Iterable[Notice]) -> int:
         )
         people.update({row["id"]: row for row in rows})
     now = datetime.now(UTC)
-    rows = []
+    rows: list[tuple] = []
+    texts: dict[tuple[int, str], str] = {}  # one rendering per event and language, not per person
     for notice in notices:
         person = people.get(notice.member_id)
         if person is None:  # the account was closed meanwhile
             continue
         lang = person.get("language") or "en"
-        with speaking(lang):
-            text = notice.say()
+        key = (id(notice.say), lang)
+        if key not in texts:
+            with speaking(lang):
+                texts[key] = notice.say()
         wants_mail = bool(person["email"]) and notice.kind in person["email_kinds"].split(",")
         rows.append(
-            Notification(
-                member=notice.member_id,
-                kind=notice.kind,
-                text=text,
-                url=notice.url,
-                language=lang,
-                dedupe_key=notice.dedupe_key,
-                created_at=now,
-                email_status="pending" if wants_mail else "",
-                next_attempt_at=now if wants_mail else None,
+            (
+                notice.member_id,
+                notice.kind,
+                texts[key],
+                notice.url,
+                lang,
+                notice.dedupe_key,
+                now,
+                "pending" if wants_mail else "",
+                now if wants_mail else None,
             )
         )
     written = 0
     for index in range(0, len(rows), INSERT_CHUNK):
-        inserted = await (
-            Notification.insert(*rows[index : index + INSERT_CHUNK])
-            .on_conflict(target=Notification.dedupe_key, action="DO NOTHING")
-            .returning(Notification.id)
-        )
-        written += len(inserted)
+        written += await _insert(rows[index : index + INSERT_CHUNK])
     return written
+
+
+_COLUMNS = (
+    "member, kind, text, url, language, dedupe_key, created_at, email_status, next_attempt_at"
+)
+
+
+async def _insert(rows: list[tuple]) -> int:
+    """One multi-row INSERT; a dedupe key already written is skipped, not an error.
+
+    Plain SQL rather than ``Notification(...)`` objects: building 500 Piccolo rows took longer
+    than the whole day cancel they report (see docs/NOTICES.md).
+    """
+    values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}, {}, NULL, NULL, 0, '')" for _row in rows)
+    query = (
+        f"INSERT INTO notification ({_COLUMNS}, read_at, emailed_at, attempts, last_error) "
+        f"VALUES {values} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+    )
+    return len(await Notification.raw(query, *[value for row in rows for value in row]))
+
+
+async def tell_everyone_on(
+    shift_ids: list[int], kind: str, say: Callable[[int], str], key: str | None = None
+) -> int:
+    """Tell everyone placed on these shifts, in one INSERT ... SELECT: the day-cancel path.
+
+    ``say(shift_id)`` is rendered once per shift and language; the database joins them to each
+    person, so a 500-person day cancel moves no rows through Python (see docs/NOTICES.md).
+    The dedupe key is ``<key or kind>:<shift>:<member>``.
+    """
+    if not shift_ids:
+        return 0
+    texts: list[tuple[int, str, str]] = []
+    for shift_id in shift_ids:
+        for language in LANGUAGES:
+            with speaking(language):
+                texts.append((shift_id, language, say(shift_id)))
+    language = (
+        "COALESCE(NULLIF(m.language, ''), 'en')" if _language_column() is not None else "'en'"
+    )
+    postgres = Notification._meta.db.engine_type == "postgres"
+    now = "now()" if postgres else "{}"
+    table = ", ".join(
+        "(CAST({} AS INTEGER), CAST({} AS TEXT), CAST({} AS TEXT))" for _text in texts
+    )
+    wanted = f"m.email <> '' AND (',' || m.email_kinds || ',') LIKE '%,{kind},%'"
+    query = (
+        f"WITH t (shift, language, text) AS (VALUES {table}) "
+        "INSERT INTO notification (member, kind, text, url, language, dedupe_key, created_at, "
+        "email_status, next_attempt_at, read_at, emailed_at, attempts, last_error) "
+        f"SELECT pm.member, '{kind}', t.text, '/shifts/' || pm.shift, t.language, "
+        f"'{key or kind}:' || pm.shift || ':' || pm.member, {now}, "
+        f"CASE WHEN {wanted} THEN 'pending' ELSE '' END, "
+        f"CASE WHEN {wanted} THEN {now} ELSE NULL END, NULL, NULL, 0, '' "
+        "FROM placement_member pm JOIN member m ON m.id = pm.member "
+        f"JOIN t ON t.shift = pm.shift AND t.language = {language} "
+        "WHERE 1 = 1 "  # SQLite reads ON CONFLICT after a join as the join's, without a WHERE
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+    )
+    moment = [] if postgres else [datetime.now(UTC)]
+    args = [value for row in texts for value in row]
+    # Parameters in the order they appear: the texts, then the two timestamps (SQLite).
+    inserted = await Notification.raw(query, *args, *moment, *moment)
+    return len(inserted)
 
 
 async def coordinators() -> list[int]:
