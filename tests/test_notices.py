@@ -386,7 +386,7 @@ async def test_the_unsubscribe_link_turns_that_kind_off(client, garden, settings
     await coordinator.post(f"/api/shifts/{first}/cancel", json={})
     await send_mail(client, settings)
     (message,) = mailbox.to("ana@example.org")
-    link = message["List-Unsubscribe"].strip("<>")
+    link = message["List-Unsubscribe"].strip().strip("<>")
     path = urlsplit(link).path + "?" + urlsplit(link).query
     stranger = garden.anonymous()
     assert "Stop these e-mails" in (await stranger.get(path)).text

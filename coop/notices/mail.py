@@ -6,7 +6,9 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate
 from functools import cache
 from pathlib import Path
@@ -98,7 +100,7 @@ def message_id(settings: Settings, notice: dict) -> str:
     return f"<notice-{notice['id']}.{digest}@{domain}>"
 
 
-def compose(settings: Settings, notice: dict, to: str, display_name: str) -> EmailMessage:
+def compose(settings: Settings, notice: dict, to: str, display_name: str) -> MIMEMultipart:
     """A plain-text and an HTML part, in the notice's language, with a link and an unsubscribe."""
     token = unsubscribe_token(settings.secret_key, notice["member"], notice["kind"])
     unsubscribe = f"{settings.base_url}/unsubscribe?token={token}"
@@ -116,16 +118,18 @@ def compose(settings: Settings, notice: dict, to: str, display_name: str) -> Ema
         }
         plain = env.get_template("notices/email.txt").render(context)
         html = env.get_template("notices/email.html").render(context)
-    message = EmailMessage()
-    message["Subject"] = subject
+    # The legacy MIME classes: the same message as EmailMessage builds, several times faster
+    # (the modern policy parses every header it is given again).
+    message = MIMEMultipart("alternative")
+    message.attach(MIMEText(plain, "plain", "utf-8"))
+    message.attach(MIMEText(html, "html", "utf-8"))
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
     message["From"] = settings.mail_from
-    message["To"] = formataddr((display_name, to))
+    message["To"] = formataddr((display_name, to), charset="utf-8")
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id(settings, notice)
     message["Content-Language"] = notice["language"]
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(plain)
-    message.add_alternative(html, subtype="html")
     return message
