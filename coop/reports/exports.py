@@ -18,10 +18,11 @@ from litestar import Controller, Response, get
 from coop import auth
 from coop.db import reading
 from coop.deps import AppSettings
+from coop.pay.hours import hours_text, worked
 from coop.periods import Year, this_year, year_instants
 from coop.quantities import from_milli, show
-from coop.reports.service import hours_of, mass_kg
-from coop.tables import Attendance, Harvest, Sale
+from coop.reports.service import mass_kg
+from coop.tables import Harvest, Sale
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -139,36 +140,20 @@ class ExportsApi(Controller):
 
     @get("/hours.csv", guards=[auth.requires_coordinator])
     async def hours_csv(self, settings: AppSettings, year: Year = None) -> Response:
-        """One line per person per attended shift (the work is often paid)."""
+        """One line per person per shift of approved time (the work is paid)."""
         year = year or this_year(settings.zone)
         first, after = year_instants(year, settings.zone)
         async with reading():
-            rows = await (
-                Attendance.select(
-                    Attendance.shift,
-                    Attendance.member,
-                    Attendance.status,
-                    Attendance.member.display_name.as_alias("member_name"),
-                    Attendance.shift.title.as_alias("title"),
-                    Attendance.shift.starts_at.as_alias("starts_at"),
-                    Attendance.shift.ends_at.as_alias("ends_at"),
-                )
-                .where((Attendance.shift.starts_at >= first) & (Attendance.shift.starts_at < after))
-                .order_by(Attendance.id)
-            )
-        latest = {(r["shift"], r["member"]): r for r in rows}
-        attended = sorted(
-            (r for r in latest.values() if r["status"] == "attended"),
-            key=lambda r: (r["starts_at"], r["member_name"] or ""),
-        )
-        header = ["date", "shift_id", "shift", "member", "hours"]
+            attended = await worked(first, after)
+        header = ["date", "shift_id", "shift", "member", "minutes", "hours"]
         lines = (
             [
-                r["starts_at"].astimezone(settings.zone).date().isoformat(),
-                r["shift"],
-                r["title"],
-                r["member_name"] or "Former member",
-                str(hours_of(int((r["ends_at"] - r["starts_at"]).total_seconds()))),
+                r.starts_at.astimezone(settings.zone).date().isoformat(),
+                r.shift_id,
+                r.title,
+                r.display_name or "Former member",
+                r.minutes,
+                hours_text(r.minutes),
             ]
             for r in attended
         )

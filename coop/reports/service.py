@@ -15,9 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from coop.db import reading
+from coop.pay.hours import Worked, worked
 from coop.periods import week_of, year_instants
 from coop.quantities import in_kg, is_mass, show, totals
-from coop.tables import SALE_CHANNELS, Attendance, Batch, Harvest, Sale, Shift
+from coop.tables import SALE_CHANNELS, Batch, Harvest, Sale, Shift
 
 SECONDS_PER_HOUR = Decimal(3600)
 HUNDREDTH = Decimal("0.01")
@@ -60,19 +61,7 @@ async def season(year: int, zone: ZoneInfo) -> Season:
     start, end = date(year, 1, 1), date(year, 12, 31)
     first, after = year_instants(year, zone)
     async with reading():
-        attendance = await (
-            Attendance.select(
-                Attendance.id,
-                Attendance.shift,
-                Attendance.member,
-                Attendance.status,
-                Attendance.member.display_name.as_alias("display_name"),
-                Attendance.shift.starts_at.as_alias("starts_at"),
-                Attendance.shift.ends_at.as_alias("ends_at"),
-            )
-            .where((Attendance.shift.starts_at >= first) & (Attendance.shift.starts_at < after))
-            .order_by(Attendance.id)
-        )
+        attendance = await worked(first, after)
         harvests = await Harvest.select(
             Harvest.crop,
             Harvest.crop.name.as_alias("crop_name"),
@@ -112,16 +101,13 @@ async def season(year: int, zone: ZoneInfo) -> Season:
     return report
 
 
-def _hours(report: Season, rows: list[dict]) -> None:
-    """Shift length for each attendee; the latest mark per person and shift counts."""
-    latest = {(r["shift"], r["member"]): r for r in rows}
+def _hours(report: Season, rows: list[Worked]) -> None:
+    """Approved time per person (coop/pay/hours.py: the one definition of hours)."""
     seconds: dict[int | None, int] = defaultdict(int)
     names: dict[int | None, str] = {}
-    for row in latest.values():
-        if row["status"] != "attended":
-            continue
-        seconds[row["member"]] += int((row["ends_at"] - row["starts_at"]).total_seconds())
-        names[row["member"]] = row["display_name"] or "Former members"
+    for row in rows:
+        seconds[row.member_id] += row.minutes * 60
+        names[row.member_id] = row.display_name or "Former members"
     report.hours_by_member = sorted(
         (
             {"member_id": member, "display_name": names[member], "hours": hours_of(total)}

@@ -18,6 +18,7 @@ from coop.deps import AppSettings, CurrentMember, Viewer
 from coop.errors import DomainError
 from coop.forms import parse_form
 from coop.garden import service as garden
+from coop.i18n import _
 from coop.pairs import service as pairs
 from coop.settings import Settings
 from coop.shifts import attendance, listing, service
@@ -91,7 +92,8 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
                 except DomainError:
                     notes = None
         started = shift["starts_at"] <= datetime.now(UTC)
-        marking = await attendance.markable(shift_id, viewer) if viewer and started else []
+        live_shift = started and shift["status"] == "scheduled"
+        marking = await attendance.markable(shift_id, viewer) if viewer and live_shift else []
     harvest: dict[str, Any] = {}
     live = shift["status"] == "scheduled"
     if viewer is not None and started and live and await garden.can_log_harvest(viewer, shift_id):
@@ -190,21 +192,54 @@ class ShiftPages(Controller):
         member: CurrentMember,
         settings: AppSettings,
     ) -> Template | Redirect:
-        """One select per person: attended, excused or absent (blank leaves it as it was)."""
+        """Per person: came, excused or didn't come, and for "came" the times (blank: the
+        shift's own). A blank choice leaves the record as it was."""
         try:
-            records = [
-                parse_form(
-                    {"member_id": key.removeprefix("status_"), "status": value}, AttendanceRecord
-                )
-                for key, value in data.items()
-                if key.startswith("status_") and value
-            ]
+            shift = await service.load_shift(shift_id)
+            day = shift["starts_at"].astimezone(settings.zone).date().isoformat()
+            records = []
+            for key, value in data.items():
+                if not key.startswith("status_") or not value:
+                    continue
+                person = key.removeprefix("status_")
+                fields = {"member_id": person, "status": value}
+                for name in ("arrived", "left"):
+                    clock = str(data.get(f"{name}_{person}", "")).strip()
+                    if clock and value == "attended":
+                        fields[f"{name}_at"] = f"{day}T{clock}"
+                records.append(parse_form(fields, AttendanceRecord))
             # Even with nothing chosen: an unknown shift or a stranger still gets told so.
-            await attendance.record_attendance(shift_id, member, records)
+            await attendance.record_attendance(shift_id, member, records, settings.zone)
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error)
-        flash(request, "Attendance is saved. Thank you.", category="success")
+        flash(request, _("Attendance is saved. Thank you."), category="success")
         return Redirect(f"/shifts/{shift_id}")
+
+    @post("/{shift_id:int}/attendance/approve", guards=[auth.requires_coordinator])
+    async def approve_attendance(
+        self,
+        request: Request,
+        shift_id: FromPath[int],
+        data: Form,
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> Template | Redirect:
+        """Approve the ticked people's time; only approved time is paid."""
+        ticked = [int(k.removeprefix("approve_")) for k in data if _ticked(k, "approve_")]
+        try:
+            if not ticked:
+                raise DomainError(_("Please tick whose time to approve."))
+            await attendance.approve(shift_id, member, ticked, settings.zone)
+        except DomainError as error:
+            return await self._retry(shift_id, member, settings, error)
+        flash(request, _("Approved. That time will be paid."), category="success")
+        target = str(data.get("next", ""))
+        safe = target.startswith("/") and not target.startswith("//")
+        return Redirect(target if safe else f"/shifts/{shift_id}")
+
+
+def _ticked(key: str, prefix: str) -> bool:
+    return key.startswith(prefix) and key.removeprefix(prefix).isdigit()
 
 
 class PlacementPages(Controller):
