@@ -10,6 +10,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from coop import i18n
+from coop.pay.hours import hours_text
 from coop.settings import Settings
 
 # Litestar passes ``csrf_input`` as a plain string, which autoescaping would print as text (the
@@ -56,3 +57,4 @@ def configure_environment(env: Environment, settings: Settings) -> None:
     env.globals.update(current_language=i18n.current_language)
     env.filters.update(local=local, when=when, clock=clock, money=money)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
+    env.filters.update(hours=hours_text)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
+from typing import Any
 
 from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, JSONBody
@@ -28,6 +30,9 @@ from coop.pay.schemas import (
     WageOut,
     WageUpdate,
 )
+from coop.pay.season import my_season
+from coop.periods import Year, this_year
+from coop.quantities import show
 from coop.reports.exports import BOM, neutralise
 
 
@@ -209,3 +214,43 @@ class WagesApi(Controller):
     async def set_wage(self, member_id: FromPath[int], data: JSONBody[WageUpdate]) -> WageOut:
         """Set a member's hourly wage in cents (coordinators; never shown to other members)."""
         return WageOut(**await service.set_wage(member_id, data.hourly_wage_cents))
+
+
+class MySeasonApi(Controller):
+    path = "/api/me/season"
+    tags = ["pay"]
+    guards = [auth.requires_member]
+
+    @get(responses=error_responses(401))
+    async def season(
+        self, member: CurrentMember, settings: AppSettings, year: Year = None
+    ) -> dict[str, Any]:
+        """Your own season: approved shifts worked, hours, kinds of work, your pairs' harvests."""
+        year = year or this_year(settings.zone)
+        mine = await my_season(member.id, year, settings.zone)
+        return {
+            "year": year,
+            "shifts_worked": mine.shifts_worked,
+            "hours": hours_number(mine.minutes),
+            "minutes": mine.minutes,
+            "by_kind": [
+                {
+                    "kind": k["kind"],
+                    "label": k["label"],
+                    "shifts": k["shifts"],
+                    "hours": hours_number(k["minutes"]),
+                    "minutes": k["minutes"],
+                }
+                for k in mine.by_kind
+            ],
+            "harvests": [
+                {"crop": h["crop"], "unit": h["unit"], "quantity": show(h["quantity"])}
+                for h in mine.harvests
+            ],
+        }
+
+
+def hours_number(minutes: int) -> int | float:
+    """Hours as a JSON number, exact to the hundredth: 150 minutes -> 2.5."""
+    hours = (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+    return int(hours) if hours == hours.to_integral() else float(hours)

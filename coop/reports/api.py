@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -9,9 +10,9 @@ from litestar import Controller, get
 
 from coop import auth
 from coop.deps import AppSettings
-from coop.periods import Year, this_year
+from coop.periods import From, To, Year, this_year
 from coop.quantities import show
-from coop.reports import service
+from coop.reports import impact, service
 
 
 def _hours(value: Decimal) -> float | int:
@@ -76,3 +77,23 @@ class ReportsApi(Controller):
         """Hours, harvests, batches, sales and shift fill of one season."""
         report = await service.season(year or this_year(settings.zone), settings.zone)
         return season_json(report)
+
+
+class ImpactApi(Controller):
+    path = "/api/reports/impact"
+    tags = ["reports"]
+    guards = [auth.requires_coordinator]
+
+    @get()
+    async def impact_report(
+        self, settings: AppSettings, starts_on: From = None, ends_on: To = None
+    ) -> dict[str, Any]:
+        """For funders, any date range: counts of people under 5 are null and named."""
+        first, last = impact_range(starts_on, ends_on, settings.zone)
+        return impact.impact_json(await impact.impact(first, last, settings.zone))
+
+
+def impact_range(starts_on: date | None, ends_on: date | None, zone) -> tuple[date, date]:
+    """Default: the season so far (1 January to today, garden time)."""
+    year = this_year(zone)
+    return starts_on or date(year, 1, 1), ends_on or date(year, 12, 31)

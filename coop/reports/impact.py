@@ -50,12 +50,16 @@ class Impact:
     def paid_hours(self) -> Decimal:
         return (Decimal(self.paid_minutes) / 60).quantize(Decimal("0.01"))
 
+    @property
+    def harvest_kg_text(self) -> str:
+        return f"{self.harvest_kg.quantize(Decimal('0.1')):,}"
+
     def line(self) -> str:
         """The seed-to-sale line: hours, kilograms, pops, dollars."""
         return _(
             "%(hours)s paid hours, %(kg)s kg harvested, %(made)s made, %(sales)s in sales",
             hours=hours_text(self.paid_minutes),
-            kg=f"{self.harvest_kg.quantize(Decimal('0.1')):,}",
+            kg=self.harvest_kg_text,
             made=f"{self.made:,}",
             sales=f"${self.sales_cents // 100:,}.{self.sales_cents % 100:02d}",
         )
