@@ -174,6 +174,7 @@ async def load(settings: Settings) -> bool:
                                     member=members[username],
                                     status=status,
                                     recorded_by=members[COORDINATOR],
+                                    approved=status == "attended",
                                 )
                             )
                 if taken := len(seated) // 2:
