@@ -10,7 +10,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from coop import i18n
-from coop.pay.hours import hours_text
+from coop.pay.hours import hours_text, pay_text
 from coop.settings import Settings
 
 # Litestar passes ``csrf_input`` as a plain string, which autoescaping would print as text (the
@@ -57,4 +57,4 @@ def configure_environment(env: Environment, settings: Settings) -> None:
     env.globals.update(current_language=i18n.current_language)
     env.filters.update(local=local, when=when, clock=clock, money=money)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
-    env.filters.update(hours=hours_text)
+    env.filters.update(hours=hours_text, pay=pay_text)

@@ -92,3 +92,10 @@ def hours_text(minutes: int) -> str:
     sign = "-" if minutes < 0 else ""
     text = f"{whole}.{hundredths:02d}".rstrip("0").rstrip(".")
     return sign + text
+
+
+def pay_text(cents: int) -> str:
+    """Money on a pay document, always with cents: 3100 -> "$31.00", -250 -> "-$2.50"."""
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    return f"{sign}${whole:,}.{rest:02d}"
