@@ -3,7 +3,7 @@ each member's own season and work-record letter."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -216,6 +216,6 @@ class MySeasonPages(Controller):
                 "viewer": member,
                 "season": mine,
                 "year": year,
-                "today": date.today(),
+                "today": datetime.now(settings.zone).date(),
             },
         )

@@ -18,6 +18,7 @@ from coop.tables import Harvest, Member, Pair, ShiftKind
 class MySeason:
     year: int
     display_name: str
+    zone: ZoneInfo
     shifts: list[Worked] = field(default_factory=list)
     by_kind: list[dict] = field(default_factory=list)
     harvests: list[dict] = field(default_factory=list)
@@ -32,11 +33,11 @@ class MySeason:
 
     @property
     def first_day(self) -> date | None:
-        return self.shifts[0].starts_at.date() if self.shifts else None
+        return self.shifts[0].starts_at.astimezone(self.zone).date() if self.shifts else None
 
     @property
     def last_day(self) -> date | None:
-        return self.shifts[-1].starts_at.date() if self.shifts else None
+        return self.shifts[-1].starts_at.astimezone(self.zone).date() if self.shifts else None
 
 
 async def my_season(member_id: int, year: int, zone: ZoneInfo) -> MySeason:
@@ -61,7 +62,8 @@ async def my_season(member_id: int, year: int, zone: ZoneInfo) -> MySeason:
                 & (Harvest.harvested_on >= date(year, 1, 1))
                 & (Harvest.harvested_on <= date(year, 12, 31))
             )
-    season = MySeason(year=year, display_name=me["display_name"] if me else "", shifts=mine)
+    name = me["display_name"] if me else ""
+    season = MySeason(year=year, display_name=name, zone=zone, shifts=mine)
     kinds: dict[str, list[Worked]] = defaultdict(list)
     for one in mine:
         kinds[one.kind].append(one)

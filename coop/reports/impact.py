@@ -21,7 +21,7 @@ from coop.i18n import _
 from coop.pay.hours import day_bounds, hours_text, worked
 from coop.pay.service import sheet
 from coop.periods import week_of
-from coop.quantities import totals
+from coop.quantities import show, totals
 from coop.tables import Batch, Harvest, Member, Pair, Sale
 
 SMALLEST_SHOWN = 5
@@ -167,7 +167,7 @@ def impact_json(report: Impact) -> dict[str, Any]:
         "shifts_worked": report.shifts_worked,
         "seed_to_sale": {
             "paid_hours": hours_text(report.paid_minutes),
-            "harvest_kg": str(report.harvest_kg.normalize()) if report.harvest_kg else "0",
+            "harvest_kg": show(report.harvest_kg),
             "made": report.made,
             "sales_cents": report.sales_cents,
             "line": report.line(),
