@@ -11,7 +11,7 @@ from conftest import in_app
 from seed_helpers import insert_shift_directly
 
 from coop.reports.impact import suppress
-from coop.tables import Attendance, Crop, Harvest, Member, Pair
+from coop.tables import Attendance, Crop, Harvest, Member, Pair, Placement, PlacementMember
 
 
 def local(settings, day: str, hour: int = 9, minute: int = 0) -> datetime:
@@ -456,6 +456,16 @@ async def test_end_of_period_on_the_pages(client, garden, settings):
     starts = datetime.now(UTC) - timedelta(days=1)
     shift = insert_shift_directly(client, starts_at=starts, hours=2)
     worked(client, shift, sam.id, approved=False)
+    jo = await garden.member("jo", "Jo")
+
+    async def seat_jo() -> None:  # placed, never marked
+        placement = Placement(shift=shift, status="awaiting_partner")
+        await placement.save()
+        await PlacementMember.insert(
+            PlacementMember(placement=placement.id, shift=shift, member=jo.id)
+        )
+
+    await in_app(client, seat_jo)
     today = datetime.now(settings.zone).date()
     page = await maria.get("/pay-periods")
     assert 'name="starts_on"' in page.text
@@ -470,6 +480,9 @@ async def test_end_of_period_on_the_pages(client, garden, settings):
     )
     assert again.status_code == 409 and "Periods never overlap." in again.text
     period_id = (await maria.get("/api/pay-periods")).json()[0]["id"]
+    shown = await maria.get(f"/pay-periods/{period_id}")
+    assert "Not marked yet" in shown.text
+    assert ": Jo</li>" in shown.text
     refused = await maria.form(f"/pay-periods/{period_id}/close", {})
     assert refused.status_code == 409 and "still need approval" in refused.text
     approved = await maria.form(

@@ -100,12 +100,14 @@ class PayPages(Controller):
         async with reading():
             period = await service.load_period(period_id)
             waiting = await service.needing_approval(period, settings.zone)
+            unmarked = await service.not_marked(period, settings.zone)
             people = await service.wages()
         _period, sheet = await service.period_sheet(period_id, settings.zone)
         context = {
             "viewer": member,
             "period": period,
             "waiting": waiting,
+            "unmarked": unmarked,
             "sheet": sheet,
             "people": people,
             "form": {},

@@ -18,7 +18,7 @@ from coop.db import current_engine, reading, writing
 from coop.errors import Conflict, DomainError, NotFound
 from coop.i18n import _
 from coop.pay.hours import Worked, day_bounds, gross_cents, worked
-from coop.tables import Attendance, Member, PayAdjustment, PayPeriod
+from coop.tables import Attendance, Member, PayAdjustment, PayPeriod, PlacementMember
 
 MAX_PERIOD_DAYS = 62
 MAX_ADJUSTMENT_MINUTES = 100 * 60
@@ -140,6 +140,43 @@ async def needing_approval(period: dict, zone: ZoneInfo) -> list[dict]:
         )
     for shift in shifts.values():
         shift["people"].sort(key=lambda p: p["display_name"].lower())
+    return sorted(shifts.values(), key=lambda s: (s["starts_at"], s["id"]))
+
+
+async def not_marked(period: dict, zone: ZoneInfo) -> list[dict]:
+    """Started, not-cancelled shifts of the period where someone placed has no mark yet."""
+    start, end = day_bounds(period["starts_on"], period["ends_on"], zone)
+    end = min(end, datetime.now(UTC))
+    where = (
+        PlacementMember.placement.status.is_in(["confirmed", "awaiting_partner"])
+        & (PlacementMember.shift.status != "cancelled")
+        & (PlacementMember.shift.starts_at >= start)
+        & (PlacementMember.shift.starts_at < end)
+    )
+    seats = await PlacementMember.select(
+        PlacementMember.shift,
+        PlacementMember.member,
+        PlacementMember.member.display_name.as_alias("display_name"),
+        PlacementMember.shift.title.as_alias("title"),
+        PlacementMember.shift.starts_at.as_alias("starts_at"),
+    ).where(where)
+    if not seats:
+        return []
+    marked = {
+        (row["shift"], row["member"])
+        for row in await Attendance.select(Attendance.shift, Attendance.member).where(
+            Attendance.shift.is_in(list({s["shift"] for s in seats}))
+        )
+    }
+    shifts: dict[int, dict] = {}
+    for seat in seats:
+        if (seat["shift"], seat["member"]) in marked:
+            continue
+        shift = shifts.setdefault(
+            seat["shift"],
+            {"id": seat["shift"], "title": seat["title"], "starts_at": seat["starts_at"]},
+        )
+        shift.setdefault("people", []).append(seat["display_name"])
     return sorted(shifts.values(), key=lambda s: (s["starts_at"], s["id"]))
 
 
