@@ -80,7 +80,8 @@ async def test_each_person_marks_their_own_and_only_approved_time_counts(client,
         )
         assert partner.status_code == 403
         assert partner.json()["detail"] == (
-            "You can mark only your own attendance. Your partner marks theirs, or a coordinator can."
+            "You can mark only your own attendance. "
+            "Your partner marks theirs, or a coordinator can."
         )
     after = (await coordinator.get(f"/api/shifts/{shift_id}/attendance")).json()
     assert [(r["member_id"], r["status"], len(r["history"])) for r in after] == [
