@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from conftest import PASSWORD, insert_shift
@@ -81,4 +82,35 @@ async def test_closing_while_people_mark_never_locks_in_unapproved_time(app_url)
     if closed:
         assert unapproved == 0 and marked == 0
     for person in [*people, coordinator]:
+        await person.http.aclose()
+
+
+async def test_one_person_marked_many_times_at_once_has_one_record(app_url):  # noqa: F811
+    [sam, jo] = await gather_people(app_url, 2, prefix="s")
+    coordinators = await coordinator_sessions(app_url, 4)
+    shift_id = await insert_shift(starts_at=datetime.now(UTC) - timedelta(hours=3))
+    placement = Placement(shift=shift_id, status="confirmed")
+    await placement.save()
+    for person in (sam, jo):
+        await PlacementMember.insert(
+            PlacementMember(placement=placement.id, shift=shift_id, member=person.id)
+        )
+    url = f"/api/shifts/{shift_id}/attendance"
+    statuses = ["attended", "excused", "absent"]
+    requests = [
+        who.send("POST", url, json={"records": [{"member_id": sam.id, "status": statuses[n % 3]}]})
+        for n, who in enumerate([sam, *coordinators] * 3)
+    ]
+    requests += [
+        c.send("POST", f"{url}/approve", json={"member_ids": [sam.id]}) for c in coordinators
+    ]
+    responses = await asyncio.gather(*requests)
+    assert {r.status_code for r in responses} <= {200, 400}, [r.text for r in responses]
+    assert await Attendance.count().where(Attendance.shift == shift_id) == 1
+    history = (await coordinators[0].send("GET", url)).json()[0]["history"]
+    assert len(history) >= 1
+    # Each change starts from where the one before it ended: nothing was lost in the rush.
+    for earlier, later in itertools.pairwise(history):
+        assert later["before"] == earlier["after"]
+    for person in [sam, jo, *coordinators]:
         await person.http.aclose()

@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from coop.db import writing
+from piccolo.engine.postgres import PostgresEngine
+
+from coop.db import current_engine, writing
 from coop.errors import Conflict, DomainError, Forbidden
 from coop.i18n import _
 from coop.pay import service as pay
@@ -28,6 +30,7 @@ from coop.tables import (
     Pair,
     Placement,
     PlacementMember,
+    Shift,
     ShiftNote,
 )
 
@@ -100,7 +103,12 @@ def _times(shift: dict, record, zone: ZoneInfo) -> tuple[datetime | None, dateti
 
 
 async def _open_shift(shift_id: int, zone: ZoneInfo) -> dict:
-    """The shift, if its attendance may change now: started, not cancelled, period open."""
+    """The shift, if its attendance may change now: started, not cancelled, period open.
+
+    On PostgreSQL the shift's row is locked first, so two marks of one person at once are
+    serialised (SQLite runs one writer at a time already)."""
+    if isinstance(current_engine(), PostgresEngine):
+        await Shift.raw("SELECT id FROM shift WHERE id = {} FOR UPDATE", shift_id)
     shift = await load_shift(shift_id)
     if shift["status"] == "cancelled":
         raise Conflict(_("This shift was cancelled, so there is no attendance to mark."))
