@@ -16,7 +16,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from coop.db import current_engine, reading, writing
 from coop.errors import Conflict, DomainError, NotFound
-from coop.i18n import _
+from coop.i18n import _, ngettext
 from coop.pay.hours import Worked, day_bounds, gross_cents, worked
 from coop.tables import Attendance, Member, PayAdjustment, PayPeriod, PlacementMember
 
@@ -190,10 +190,12 @@ async def close_period(period_id: int, by: int, zone: ZoneInfo) -> dict:
         waiting = await needing_approval(period, zone)
         if waiting:
             raise Conflict(
-                _(
+                ngettext(
+                    "%(num)d shift of this period still needs approval. Approve it "
+                    "(or correct it) first, then close the period.",
                     "%(num)d shifts of this period still need approval. Approve them "
                     "(or correct them) first, then close the period.",
-                    num=len(waiting),
+                    len(waiting),
                 ),
                 shift_ids=[s["id"] for s in waiting],
             )
