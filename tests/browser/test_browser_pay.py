@@ -92,3 +92,10 @@ def test_a_coordinator_approves_closes_and_prints_timesheets(open_page, app_url,
     jo_page.get_by_label("Attendance").select_option("absent")
     jo_page.get_by_role("button", name="Save attendance").click()
     expect(jo_page.get_by_text("add an adjustment in an open pay period")).to_be_visible()
+    # Jo sees Jo's own record, approved, and its history; never Sam's.
+    attendance = jo_page.locator("section[aria-labelledby=attendance-heading]")
+    expect(attendance.locator("legend").first).to_contain_text("approved")
+    expect(attendance).not_to_contain_text("Sam")
+    attendance.get_by_text("2 changes").click()
+    assert_accessible(jo_page)
+    attendance.screenshot(path=str(PRINTS / "attendance-jo.png"))
