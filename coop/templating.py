@@ -58,4 +58,8 @@ def configure_environment(env: Environment, settings: Settings) -> None:
     env.filters.update(local=local, when=when, clock=clock, money=money)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
     env.filters.update(hours=hours_text, pay=pay_text)
-    env.filters.update(clock_iso=lambda text: clock(datetime.fromisoformat(text)))
+    env.filters.update(
+        clock_iso=lambda value: clock(
+            value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        )
+    )

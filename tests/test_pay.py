@@ -175,6 +175,9 @@ async def test_a_closed_period_locks_its_attendance(client, garden, settings):
     )
     assert late.status_code == 409
     assert await snapshot(client) == before
+    shift_page = await sam.get(f"/shifts/{shift}")
+    assert "pay period is closed" in shift_page.text
+    assert f'name="status_{sam.id}"' not in shift_page.text
     assert (await maria.get(f"/api/pay-periods/{period['id']}/timesheet")).json() == sheet_before
 
     # The correction goes in the next, open period.

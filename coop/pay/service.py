@@ -54,6 +54,12 @@ async def period_of_day(day: date) -> dict | None:
     )
 
 
+async def is_closed(starts_at: datetime, zone: ZoneInfo) -> bool:
+    """Whether the shift starting at ``starts_at`` is in a closed pay period."""
+    period = await period_of_day(starts_at.astimezone(zone).date())
+    return period is not None and period["closed_at"] is not None
+
+
 async def ensure_open(starts_at: datetime, zone: ZoneInfo) -> None:
     """Refuse (409) when the shift starting at ``starts_at`` is in a closed period."""
     period = await period_of_day(starts_at.astimezone(zone).date())

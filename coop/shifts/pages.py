@@ -20,6 +20,7 @@ from coop.forms import parse_form
 from coop.garden import service as garden
 from coop.i18n import _
 from coop.pairs import service as pairs
+from coop.pay import service as pay
 from coop.settings import Settings
 from coop.shifts import attendance, listing, service
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
@@ -94,6 +95,7 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
         started = shift["starts_at"] <= datetime.now(UTC)
         live_shift = started and shift["status"] == "scheduled"
         marking = await attendance.markable(shift_id, viewer) if viewer and live_shift else []
+        pay_locked = bool(marking) and await pay.is_closed(shift["starts_at"], settings.zone)
     harvest: dict[str, Any] = {}
     live = shift["status"] == "scheduled"
     if viewer is not None and started and live and await garden.can_log_harvest(viewer, shift_id):
@@ -110,6 +112,7 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
         "notes": notes,
         "started": started,
         "marking": marking,
+        "pay_locked": pay_locked,
         "can_sign_up": shift["status"] == "scheduled" and not started and mine is None,
         "form": {},
         "harvest": harvest,
