@@ -284,8 +284,17 @@ async def test_timesheet_csv_and_impact_totals_are_the_same_exact_cents(client, 
     assert sheet["total_cents"] == sum(expected.values())
     assert minutes[ids[0]] == 113 + 120 + 59 + 17
 
+    async def rename() -> None:  # a name a spreadsheet would run as a formula
+        await Member.update({Member.display_name: '=HYPERLINK("http://x")'}).where(
+            Member.id == ids[1]
+        )
+
+    await in_app(client, rename)
     rows = read_csv(await maria.get(f"/api/pay-periods/{period['id']}/timesheet.csv"))
     *people_rows, total = rows
+    names = {int(r["member_id"]): r["member"] for r in people_rows}
+    assert names[ids[1]] == '\'=HYPERLINK("http://x")'
+    assert names[ids[0]] == "Person p0"
     assert {int(r["member_id"]): int(r["gross_cents"]) for r in people_rows} == expected
     assert total["member"] == "Total"
     assert int(total["gross_cents"]) == sheet["total_cents"]
