@@ -11,8 +11,8 @@ import sys
 
 os.environ.setdefault("PICCOLO_CONF", "coop.piccolo_conf")
 
-from coop.security import redact_feed_tokens
 from coop.settings import Settings
+from coop.web.security import redact_feed_tokens
 
 
 class RedactFeedTokens(logging.Filter):

@@ -15,10 +15,10 @@ from litestar import Controller, get
 from litestar.response import Template
 
 from coop.db import reading
-from coop.deps import AppSettings, Viewer
 from coop.feeds.service import kinds
 from coop.settings import Settings
 from coop.tables import Member, Pair
+from coop.web.deps import AppSettings, Viewer
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from coop.auth import token_hash
 from coop.calendar import FeedEvent
 from coop.errors import NotFound
+from coop.members.credentials import token_hash
 from coop.settings import Settings
 from coop.tables import Shift
 

@@ -6,8 +6,7 @@ from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from coop import auth, corrections
-from coop.deps import AppSettings, CurrentMember
+from coop import corrections
 from coop.garden import service
 from coop.garden.schemas import (
     BedCreate,
@@ -21,7 +20,9 @@ from coop.garden.schemas import (
     PlantingCreate,
     PlantingOut,
 )
-from coop.periods import From, Limit, Offset, To, Year
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.params import From, Limit, Offset, To, Year
 
 
 def history_out(entries: list[dict]) -> list[CorrectionOut]:
@@ -52,14 +53,14 @@ async def harvest_filter(
 class GardenApi(Controller):
     path = "/api"
     tags = ["garden"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
     dependencies = {"filters": Provide(harvest_filter)}
 
     @get("/beds")
     async def beds(self, limit: Limit = 1000, offset: Offset = 0) -> list[BedOut]:
         return await service.list_beds(limit, offset)
 
-    @post("/beds", guards=[auth.requires_coordinator])
+    @post("/beds", guards=[sessions.requires_coordinator])
     async def add_bed(self, data: JSONBody[BedCreate]) -> BedOut:
         return await service.create_bed(data)
 
@@ -67,7 +68,7 @@ class GardenApi(Controller):
     async def crops(self, limit: Limit = 1000, offset: Offset = 0) -> list[CropOut]:
         return await service.list_crops(limit, offset)
 
-    @post("/crops", guards=[auth.requires_coordinator])
+    @post("/crops", guards=[sessions.requires_coordinator])
     async def add_crop(self, data: JSONBody[CropCreate]) -> CropOut:
         return await service.create_crop(data)
 

@@ -12,14 +12,15 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth, corrections
-from coop.deps import AppSettings, CurrentMember
+from coop import corrections
 from coop.errors import DomainError
-from coop.forms import FormError, parse_form
 from coop.garden import service
 from coop.garden.schemas import BedCreate, CropCreate, HarvestCreate, HarvestUpdate
-from coop.periods import From, Offset, To
 from coop.quantities import UNITS
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import parse_form
+from coop.web.params import From, Offset, To
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 50
@@ -38,7 +39,7 @@ def page_links(path: str, filters: dict[str, Any], offset: int, total: int) -> d
 
 class HarvestPages(Controller):
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     async def _render(
         self,
@@ -95,7 +96,7 @@ class HarvestPages(Controller):
         """Log a harvest; from a shift's page, go back to that shift."""
         try:
             if not str(data.get("crop_id") or "").strip():
-                raise FormError("Crop: please pick the crop you picked.", "crop_id")
+                raise DomainError("Crop: please pick the crop you picked.", field="crop_id")
             harvest = parse_form(data, HarvestCreate)
             await service.log_harvest(member, harvest, settings.zone)
         except DomainError as error:
@@ -171,7 +172,7 @@ class HarvestPages(Controller):
         flash(request, "The harvest is corrected; what it held before is kept below.", "success")
         return Redirect(f"/harvests/{harvest_id}")
 
-    @post("/beds", guards=[auth.requires_coordinator])
+    @post("/beds", guards=[sessions.requires_coordinator])
     async def add_bed(
         self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
     ) -> Template | Redirect:
@@ -184,7 +185,7 @@ class HarvestPages(Controller):
         flash(request, "The bed is added.", category="success")
         return Redirect("/harvests")
 
-    @post("/crops", guards=[auth.requires_coordinator])
+    @post("/crops", guards=[sessions.requires_coordinator])
     async def add_crop(
         self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
     ) -> Template | Redirect:

@@ -10,14 +10,14 @@ from litestar.params import Body, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
-from coop.forms import parse_form
-from coop.members import service
+from coop.members import credentials, service
 from coop.members.api import member_feed_url
 from coop.members.schemas import InviteCreate, LoginRequest, MemberCreate, MemberUpdate
 from coop.shifts.service import my_shifts
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import parse_form
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -42,7 +42,7 @@ class AccountPages(Controller):
         try:
             credentials = parse_form(data, LoginRequest)
             member = await service.authenticate(
-                credentials.username, credentials.password, auth.client_address(request)
+                credentials.username, credentials.password, sessions.client_address(request)
             )
         except DomainError as error:
             context = {"form": {"username": data.get("username", "")}, "next": target}
@@ -55,13 +55,13 @@ class AccountPages(Controller):
                 status_code=error.status_code,
                 headers=headers,
             )
-        auth.start_session(request, member)
+        sessions.start_session(request, member)
         flash(request, f"Welcome back, {member.display_name}.", category="success")
         return Redirect(target)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
-        auth.end_session(request)
+        sessions.end_session(request)
         flash(request, "You're logged out. See you in the garden.", category="success")
         return Redirect("/")
 
@@ -71,14 +71,14 @@ class AccountPages(Controller):
 
     @post("/register")
     async def register(self, request: Request, data: Form) -> Template | Redirect:
-        address = auth.client_address(request)
+        address = sessions.client_address(request)
         try:
-            await auth.ensure_not_throttled(address, address, kind="invite")
+            await credentials.ensure_not_throttled(address, address, kind="invite")
             new_member = parse_form(data, MemberCreate)
             member = await service.register(new_member)
         except DomainError as error:
             if isinstance(error, service.InviteNotUsable):
-                await auth.record_failure(address, address, kind="invite")
+                await credentials.record_failure(address, address, kind="invite")
             form = {k: v for k, v in data.items() if k != "password"}
             context = {
                 "form": form,
@@ -86,7 +86,7 @@ class AccountPages(Controller):
                 "error_field": error.extra.get("field"),
             }
             return Template("members/register.html", context=context, status_code=error.status_code)
-        auth.start_session(request, member)
+        sessions.start_session(request, member)
         flash(request, f"Welcome to the garden, {member.display_name}!", category="success")
         return Redirect("/me")
 
@@ -94,7 +94,7 @@ class AccountPages(Controller):
 class MePages(Controller):
     path = "/me"
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     async def _render(
         self, member: CurrentMember, settings: AppSettings, status_code: int = 200, **extra: Any
@@ -138,7 +138,7 @@ class MePages(Controller):
         flash(request, "Your settings are saved.", category="success")
         return Redirect("/me")
 
-    @post("/invites", guards=[auth.requires_coordinator])
+    @post("/invites", guards=[sessions.requires_coordinator])
     async def invite(self, data: Form, member: CurrentMember, settings: AppSettings) -> Template:
         try:
             invite = parse_form(data, InviteCreate)
@@ -166,8 +166,8 @@ class MePages(Controller):
     @post("/logout-everywhere")
     async def log_out_everywhere(self, request: Request, member: CurrentMember) -> Redirect:
         """For a lost phone or a shared computer: every copy of every session stops working."""
-        await auth.end_every_session(member)
-        auth.end_session(request)
+        await credentials.end_every_session(member)
+        sessions.end_session(request)
         flash(
             request,
             "You're logged out everywhere, on every device. Log in again here when you're ready.",
@@ -186,8 +186,8 @@ class MePages(Controller):
                 400,
                 close_error="To close your account, type your username exactly as shown.",
             )
-        await service.close_account(member)
-        auth.end_session(request)
+        await service.close_account(member, settings.zone)
+        sessions.end_session(request)
         flash(
             request, "Your account is closed and your personal data removed. Take care.", "success"
         )

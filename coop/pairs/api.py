@@ -6,17 +6,17 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate, PairOut, PairStatus
-from coop.periods import Limit, Offset
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.params import Limit, Offset
 
 
 class PairsApi(Controller):
     path = "/api/pairs"
     tags = ["pairs"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     @post(status_code=HTTP_201_CREATED)
     async def propose(self, data: JSONBody[PairCreate], member: CurrentMember) -> PairStatus:

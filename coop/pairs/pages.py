@@ -10,13 +10,13 @@ from litestar.params import Body, FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth
 from coop.db import reading
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
-from coop.forms import parse_form
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import parse_form
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -24,7 +24,7 @@ Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 class PairsPages(Controller):
     path = "/pairs"
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     async def _render(self, member, settings, status_code: int = 200, **extra: Any) -> Template:
         async with reading():

@@ -6,14 +6,11 @@ the same way for either of them. Someone outside the pair gets "not found", neve
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
-import asyncpg
-
-from coop import auth
-from coop.db import writing
+from coop.db import UNIQUE_VIOLATIONS, writing
 from coop.errors import Conflict, Forbidden, NotFound
+from coop.members import credentials
 from coop.settings import Settings
 from coop.tables import Member, Pair, Placement, PlacementMember, Shift, ShiftNote
 
@@ -99,7 +96,7 @@ async def propose(member: Member, partner_username: str) -> dict:
         )
         try:
             await pair.save()
-        except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as error:
+        except UNIQUE_VIOLATIONS as error:
             raise _exists("proposed", partner["display_name"]) from error
     return {"id": pair.id, "status": "proposed"}
 
@@ -124,7 +121,7 @@ async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
             )
         values = {Pair.status: new_status, Pair.updated_at: datetime.now(UTC)}
         if new_status == "active":
-            token, digest = auth.new_secret_token()
+            token, digest = credentials.new_secret_token()
             values.update({Pair.calendar_token: token, Pair.calendar_token_hash: digest})
         rows = (
             await Pair.update(values)

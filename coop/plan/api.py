@@ -10,9 +10,6 @@ from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
-from coop.periods import Limit, Offset
 from coop.plan import service
 from coop.plan.recurrence import InvalidPlan
 from coop.plan.schemas import (
@@ -27,6 +24,9 @@ from coop.plan.schemas import (
     ShiftUpdate,
 )
 from coop.shifts import listing
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.params import Limit, Offset
 
 
 def shift_out(row: dict[str, Any]) -> ShiftOut:
@@ -80,7 +80,7 @@ class KindsApi(Controller):
         """The kinds of shift, for forms and feed links."""
         return [KindOut(slug=k["slug"], label=k["label"]) for k in await service.list_kinds()]
 
-    @post(guards=[auth.requires_coordinator])
+    @post(guards=[sessions.requires_coordinator])
     async def add_kind(self, data: JSONBody[KindCreate]) -> KindOut:
         kind = await service.add_kind(data)
         return KindOut(slug=kind["slug"], label=kind["label"])
@@ -115,12 +115,12 @@ class PlanApi(Controller):
     async def get_shift(self, shift_id: FromPath[int]) -> ShiftOut:
         return shift_out(await listing.get_shift(shift_id))
 
-    @post("/shifts", guards=[auth.requires_coordinator])
+    @post("/shifts", guards=[sessions.requires_coordinator])
     async def create_shift(self, data: JSONBody[ShiftCreate], settings: AppSettings) -> ShiftOut:
         """Plan one shift; times without an offset are on the garden's clock."""
         return shift_out(await service.create_shift(data, settings.zone))
 
-    @patch("/shifts/{shift_id:int}", guards=[auth.requires_coordinator])
+    @patch("/shifts/{shift_id:int}", guards=[sessions.requires_coordinator])
     async def update_shift(
         self, shift_id: FromPath[int], data: JSONBody[ShiftUpdate], settings: AppSettings
     ) -> ShiftOut:
@@ -129,14 +129,16 @@ class PlanApi(Controller):
         return shift_out(changed[0])
 
     @post(
-        "/shifts/{shift_id:int}/cancel", guards=[auth.requires_coordinator], status_code=HTTP_200_OK
+        "/shifts/{shift_id:int}/cancel",
+        guards=[sessions.requires_coordinator],
+        status_code=HTTP_200_OK,
     )
     async def cancel_shift(
         self, shift_id: FromPath[int], data: JSONBody[CancelRequest]
     ) -> ShiftOut:
         return shift_out(await service.cancel_shift(shift_id, data.reason))
 
-    @post("/days/{day:str}/cancel", guards=[auth.requires_coordinator], status_code=HTTP_200_OK)
+    @post("/days/{day:str}/cancel", guards=[sessions.requires_coordinator], status_code=HTTP_200_OK)
     async def cancel_day(
         self, day: FromPath[str], data: JSONBody[DayCancel], settings: AppSettings
     ) -> list[ShiftOut]:
@@ -144,7 +146,7 @@ class PlanApi(Controller):
         rows = await service.cancel_day(garden_date(day), data.reason, settings.zone)
         return [shift_out(row) for row in rows]
 
-    @post("/series", guards=[auth.requires_coordinator])
+    @post("/series", guards=[sessions.requires_coordinator])
     async def create_series(
         self, data: JSONBody[SeriesCreate], member: CurrentMember, settings: AppSettings
     ) -> SeriesCreated:
@@ -152,7 +154,7 @@ class PlanApi(Controller):
         series_id, shift_ids = await service.create_series(data, settings.zone, member.id)
         return SeriesCreated(id=series_id, shift_ids=shift_ids)
 
-    @post("/series/preview", guards=[auth.requires_coordinator], status_code=HTTP_200_OK)
+    @post("/series/preview", guards=[sessions.requires_coordinator], status_code=HTTP_200_OK)
     async def preview_series(
         self, data: JSONBody[SeriesCreate], settings: AppSettings
     ) -> list[Occurrence]:
@@ -160,7 +162,7 @@ class PlanApi(Controller):
         occurrences = await service.preview_series(data, settings.zone)
         return [Occurrence(starts_at=o.starts_at, ends_at=o.ends_at) for o in occurrences]
 
-    @get("/series/{series_id:int}", guards=[auth.requires_member])
+    @get("/series/{series_id:int}", guards=[sessions.requires_member])
     async def series(self, series_id: FromPath[int]) -> SeriesOut:
         """A series with every shift it made, cancelled ones included."""
         row, shifts = await service.get_series(series_id)

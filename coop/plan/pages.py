@@ -15,12 +15,8 @@ from litestar.params import Body, FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth
 from coop.db import reading
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
-from coop.forms import parse_form
-from coop.periods import Offset
 from coop.plan import service
 from coop.plan.recurrence import WEEKDAY_NAMES, InvalidPlan, parse_clock, wall_clock, weekly_rrule
 from coop.plan.schemas import (
@@ -32,6 +28,10 @@ from coop.plan.schemas import (
     ShiftForm,
     ShiftUpdate,
 )
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import parse_form
+from coop.web.params import Offset
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 25
@@ -53,7 +53,7 @@ def _days(data: dict[str, Any]) -> list[str]:
 class PlanPages(Controller):
     path = "/plan"
     include_in_schema = False
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     async def _render(self, offset: int = 0, status_code: int = 200, **extra: Any) -> Template:
         shifts, total = await service.upcoming(PAGE_SIZE, offset)

@@ -41,7 +41,6 @@ class InvalidPlan(DomainError):
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message, field=field)
-        self.field = field
 
 
 @dataclass(frozen=True)

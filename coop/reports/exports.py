@@ -15,13 +15,14 @@ from typing import Any
 
 from litestar import Controller, Response, get
 
-from coop import auth
 from coop.db import reading
-from coop.deps import AppSettings
-from coop.periods import Year, this_year, year_instants
+from coop.periods import this_year, year_instants
 from coop.quantities import from_milli, show
 from coop.reports.service import hours_of, mass_kg
 from coop.tables import Attendance, Harvest, Sale
+from coop.web import sessions
+from coop.web.deps import AppSettings
+from coop.web.params import Year
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -53,7 +54,7 @@ def _cents(cents: int) -> str:
 class ExportsApi(Controller):
     path = "/api"
     tags = ["exports"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     @get("/harvests.csv")
     async def harvests_csv(self, settings: AppSettings, year: Year = None) -> Response:
@@ -111,7 +112,7 @@ class ExportsApi(Controller):
         )
         return csv_response(f"harvests-{year}.csv", header, lines)
 
-    @get("/sales.csv", guards=[auth.requires_coordinator])
+    @get("/sales.csv", guards=[sessions.requires_coordinator])
     async def sales_csv(self, settings: AppSettings, year: Year = None) -> Response:
         """Every sale of the season; prices in dollars with cents, totals exact."""
         year = year or this_year(settings.zone)
@@ -137,7 +138,7 @@ class ExportsApi(Controller):
         )
         return csv_response(f"sales-{year}.csv", header, lines)
 
-    @get("/hours.csv", guards=[auth.requires_coordinator])
+    @get("/hours.csv", guards=[sessions.requires_coordinator])
     async def hours_csv(self, settings: AppSettings, year: Year = None) -> Response:
         """One line per person per attended shift (the work is often paid)."""
         year = year or this_year(settings.zone)

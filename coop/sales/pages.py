@@ -11,17 +11,18 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth, corrections
-from coop.deps import AppSettings, CurrentMember
+from coop import corrections
 from coop.errors import DomainError
-from coop.forms import FormError, parse_form
 from coop.garden import service as garden
 from coop.garden.pages import PAGE_SIZE, Form, page_links
-from coop.periods import From, Offset, To
 from coop.quantities import UNITS
 from coop.sales import service
 from coop.sales.schemas import BatchCreate, ProductCreate, SaleCreate, SaleUpdate
 from coop.tables import SALE_CHANNELS
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import parse_form
+from coop.web.params import From, Offset, To
 
 PRODUCE_LINES = 3
 
@@ -34,9 +35,9 @@ def dollars_to_cents(text: str, field: str = "unit_price") -> int | None:
     try:
         cents = Decimal(text) * 100
     except InvalidOperation:
-        raise FormError("Price: please give an amount like 3.50.", field) from None
+        raise DomainError("Price: please give an amount like 3.50.", field=field) from None
     if not cents.is_finite() or cents < 0 or cents != cents.to_integral():
-        raise FormError("Price: please give dollars and cents, like 3.50.", field)
+        raise DomainError("Price: please give dollars and cents, like 3.50.", field=field)
     return int(cents)
 
 
@@ -55,7 +56,7 @@ def batch_from_form(data: dict[str, Any]) -> BatchCreate:
 
 class SalesPages(Controller):
     include_in_schema = False
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     async def _render(
         self,
@@ -152,7 +153,7 @@ class SalesPages(Controller):
         try:
             cents = dollars_to_cents(str(data.get("price", "")), "price")
             if cents is None:
-                raise FormError("Price: please fill this in.", "price")
+                raise DomainError("Price: please fill this in.", field="price")
             fields = {"name": data.get("name", ""), "unit": data.get("unit") or "pop"}
             await service.create_product(
                 parse_form({**fields, "price_cents": cents}, ProductCreate)

@@ -12,17 +12,17 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from coop import auth
 from coop.db import reading
-from coop.deps import AppSettings, CurrentMember, Viewer
 from coop.errors import DomainError
-from coop.forms import parse_form
 from coop.garden import service as garden
 from coop.pairs import service as pairs
 from coop.settings import Settings
 from coop.shifts import attendance, listing, service
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
 from coop.tables import Member
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember, Viewer
+from coop.web.forms import parse_form
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MAX_WEEKS_AHEAD = 60
@@ -140,7 +140,7 @@ class ShiftPages(Controller):
         context.update(error=error.message, field=error.extra.get("field"), form=form or {})
         return Template("shifts/shift.html", context=context, status_code=error.status_code)
 
-    @post("/{shift_id:int}/sign-up", guards=[auth.requires_member])
+    @post("/{shift_id:int}/sign-up", guards=[sessions.requires_member])
     async def sign_up(
         self,
         request: HTMXRequest,
@@ -164,7 +164,7 @@ class ShiftPages(Controller):
         flash(request, words, category="success")
         return Redirect(f"/shifts/{shift_id}")
 
-    @post("/{shift_id:int}/notes", guards=[auth.requires_member])
+    @post("/{shift_id:int}/notes", guards=[sessions.requires_member])
     async def add_note(
         self,
         request: Request,
@@ -181,7 +181,7 @@ class ShiftPages(Controller):
         flash(request, "Your note is saved. Only the two of you can see it.", category="success")
         return Redirect(f"/shifts/{shift_id}")
 
-    @post("/{shift_id:int}/attendance", guards=[auth.requires_member])
+    @post("/{shift_id:int}/attendance", guards=[sessions.requires_member])
     async def mark_attendance(
         self,
         request: Request,
@@ -210,7 +210,7 @@ class ShiftPages(Controller):
 class PlacementPages(Controller):
     path = "/placements"
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     @post("/{placement_id:int}/withdraw")
     async def withdraw(

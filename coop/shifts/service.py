@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from coop.db import writing
 from coop.errors import Conflict, NotFound
-from coop.settings import Settings
 from coop.shifts import rules
 from coop.tables import Pair, Placement, PlacementMember, Shift
 
@@ -221,13 +220,12 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
             break
 
 
-async def release_member(member_id: int, zone: ZoneInfo | None = None) -> None:
+async def release_member(member_id: int, zone: ZoneInfo) -> None:
     """Withdraw a closing account from upcoming places, so slots and the line move on.
 
-    Runs inside close_account's transaction. It has no settings at hand, so the garden's
-    zone (for the pace rule during promotions) comes from the environment unless given.
+    Runs inside close_account's transaction; ``zone`` is the garden's (the pace rule during
+    promotions reads weeks in it).
     """
-    zone = zone or Settings.from_env().zone
     async with writing():
         await rules.lock_placements()
         placement_ids = (
