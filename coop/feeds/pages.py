@@ -18,6 +18,7 @@ from coop.db import reading
 from coop.feeds.service import kinds
 from coop.settings import Settings
 from coop.tables import Member, Pair
+from coop.vocabulary import PairStatus
 from coop.web.deps import AppSettings, Viewer
 
 
@@ -68,7 +69,7 @@ async def _active_pairs(member: Member) -> list[dict[str, Any]]:
         Pair.member_b.display_name.as_alias("b_name"),
     ).where(
         ((Pair.member_a == member.id) | (Pair.member_b == member.id))
-        & (Pair.status == "active")
+        & (Pair.status == PairStatus.ACTIVE)
         & (Pair.calendar_token != "")
     )
     return [

@@ -20,6 +20,7 @@ from coop.errors import NotFound
 from coop.members.credentials import token_hash
 from coop.settings import Settings
 from coop.tables import Shift
+from coop.vocabulary import PairStatus, PlacementStatus
 
 WINDOW_BACK = timedelta(days=60)
 FEED_GONE = (
@@ -209,7 +210,7 @@ async def season_plan(
 
 
 def personal_description(status: str, partners: list[dict[str, Any]]) -> str:
-    if status == "awaiting_partner" or not partners:
+    if status == PlacementStatus.AWAITING_PARTNER or not partners:
         return "You're signed up. We're waiting for a partner to join you."
     names = " and ".join(p["display_name"] for p in partners)
     lines = [f"With your partner {names}."]
@@ -313,7 +314,7 @@ async def pair_plan(settings: Settings, now: datetime, fetch: Fetch, token: str)
         digest,
     )
     pair = _found(rows, token)
-    if pair["status"] != "active":
+    if pair["status"] != PairStatus.ACTIVE:
         raise NotFound(FEED_GONE)
 
     async def load() -> FeedContent:

@@ -16,12 +16,13 @@ from coop.errors import Conflict, DomainError, NotFound
 from coop.members import credentials
 from coop.members.schemas import MemberCreate
 from coop.tables import TABLES, Invite, Member
+from coop.vocabulary import Role
 
 INVITE_LIFETIME = timedelta(days=14)
 ROLE_LABELS = {
-    "participant": "participant",
-    "peer_supporter": "peer supporter",
-    "coordinator": "coordinator",
+    Role.PARTICIPANT: "participant",
+    Role.PEER_SUPPORTER: "peer supporter",
+    Role.COORDINATOR: "coordinator",
 }
 
 

@@ -14,6 +14,7 @@ from coop.db import reading
 from coop.errors import DomainError
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
+from coop.vocabulary import PairStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import parse_form
@@ -31,17 +32,19 @@ class PairsPages(Controller):
             views = []
             for pair in await service.my_pairs(member.id):
                 view = await service.view(pair, settings, member.id)
-                if pair["status"] == "active":
+                if pair["status"] == PairStatus.ACTIVE:
                     view["shifts"] = await service.shared_shifts(pair)
                     view["notes"] = await service.pair_notes(pair["id"])
                 views.append(view)
         context = {
             "viewer": member,
             "to_answer": [
-                v for v in views if v["status"] == "proposed" and not v["proposed_by_me"]
+                v for v in views if v["status"] == PairStatus.PROPOSED and not v["proposed_by_me"]
             ],
-            "asked": [v for v in views if v["status"] == "proposed" and v["proposed_by_me"]],
-            "active": [v for v in views if v["status"] == "active"],
+            "asked": [
+                v for v in views if v["status"] == PairStatus.PROPOSED and v["proposed_by_me"]
+            ],
+            PairStatus.ACTIVE: [v for v in views if v["status"] == PairStatus.ACTIVE],
             "form": {},
             **extra,
         }

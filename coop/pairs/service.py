@@ -13,8 +13,7 @@ from coop.errors import Conflict, Forbidden, NotFound
 from coop.members import credentials
 from coop.settings import Settings
 from coop.tables import Member, Pair, Placement, PlacementMember, Shift, ShiftNote
-
-OPEN = ("proposed", "active")
+from coop.vocabulary import OPEN_PAIR, PairStatus, PlacementStatus
 
 
 class PairExists(Conflict):
@@ -26,7 +25,7 @@ class NotYourAnswer(Forbidden):
 
 
 def calendar_url(settings: Settings, pair: dict) -> str | None:
-    if pair["status"] != "active" or not pair["calendar_token"]:
+    if pair["status"] != PairStatus.ACTIVE or not pair["calendar_token"]:
         return None
     return f"{settings.base_url}/calendar/pairs/{pair['calendar_token']}.ics"
 
@@ -80,7 +79,7 @@ async def propose(member: Member, partner_username: str) -> dict:
     async with writing():
         existing = (
             await Pair.select(Pair.status)
-            .where((Pair.member_a == a) & (Pair.member_b == b) & Pair.status.is_in(list(OPEN)))
+            .where((Pair.member_a == a) & (Pair.member_b == b) & Pair.status.is_in(list(OPEN_PAIR)))
             .first()
         )
         if existing is not None:
@@ -90,19 +89,19 @@ async def propose(member: Member, partner_username: str) -> dict:
             member_a=a,
             member_b=b,
             proposed_by=member.id,
-            status="proposed",
+            status=PairStatus.PROPOSED,
             created_at=now,
             updated_at=now,
         )
         try:
             await pair.save()
         except UNIQUE_VIOLATIONS as error:
-            raise _exists("proposed", partner["display_name"]) from error
-    return {"id": pair.id, "status": "proposed"}
+            raise _exists(PairStatus.PROPOSED, partner["display_name"]) from error
+    return {"id": pair.id, "status": PairStatus.PROPOSED}
 
 
 def _exists(status: str, name: str) -> PairExists:
-    if status == "active":
+    if status == PairStatus.ACTIVE:
         return PairExists(f"You and {name} are already partners.", field="partner")
     return PairExists(
         f"You and {name} already have a pair proposal waiting for an answer.", field="partner"
@@ -112,7 +111,7 @@ def _exists(status: str, name: str) -> PairExists:
 async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
     async with writing():
         pair = await my_pair(pair_id, member_id)
-        if pair["status"] != "proposed":
+        if pair["status"] != PairStatus.PROPOSED:
             raise Conflict("This pair isn't waiting for an answer any more.")
         if pair["proposed_by"] == member_id:
             raise NotYourAnswer(
@@ -120,12 +119,12 @@ async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
                 "You can withdraw the proposal by ending it."
             )
         values = {Pair.status: new_status, Pair.updated_at: datetime.now(UTC)}
-        if new_status == "active":
+        if new_status == PairStatus.ACTIVE:
             token, digest = credentials.new_secret_token()
             values.update({Pair.calendar_token: token, Pair.calendar_token_hash: digest})
         rows = (
             await Pair.update(values)
-            .where((Pair.id == pair_id) & (Pair.status == "proposed"))
+            .where((Pair.id == pair_id) & (Pair.status == PairStatus.PROPOSED))
             .returning(Pair.id)
         )
         if not rows:
@@ -135,29 +134,29 @@ async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
 
 async def accept(pair_id: int, member_id: int) -> dict:
     """Say yes: the pair becomes active and gets its own calendar link."""
-    return await _answer(pair_id, member_id, "active")
+    return await _answer(pair_id, member_id, PairStatus.ACTIVE)
 
 
 async def decline(pair_id: int, member_id: int) -> dict:
     """Say no, kindly; nobody is told why."""
-    return await _answer(pair_id, member_id, "declined")
+    return await _answer(pair_id, member_id, PairStatus.DECLINED)
 
 
 async def end(pair_id: int, member_id: int) -> dict:
     """Either partner may end a pair (or withdraw a proposal) at any time."""
     async with writing():
         pair = await my_pair(pair_id, member_id)
-        if pair["status"] not in OPEN:
+        if pair["status"] not in OPEN_PAIR:
             raise Conflict("This pair has already ended.")
         # The shared calendar link stops working with the pair.
         await Pair.update(
             {
-                Pair.status: "ended",
+                Pair.status: PairStatus.ENDED,
                 Pair.calendar_token_hash: None,
                 Pair.updated_at: datetime.now(UTC),
             }
         ).where(Pair.id == pair_id)
-    return {"id": pair_id, "status": "ended"}
+    return {"id": pair_id, "status": PairStatus.ENDED}
 
 
 async def my_pairs(member_id: int, limit: int = 100, offset: int = 0) -> list[dict]:
@@ -169,14 +168,20 @@ async def my_pairs(member_id: int, limit: int = 100, offset: int = 0) -> list[di
         .limit(limit)
         .offset(offset)
     )
-    rank = {"proposed": 0, "active": 1, "ended": 2, "declined": 3}
+    rank = {
+        PairStatus.PROPOSED: 0,
+        PairStatus.ACTIVE: 1,
+        PairStatus.ENDED: 2,
+        PairStatus.DECLINED: 3,
+    }
     return sorted(rows, key=lambda p: rank.get(p["status"], 9))
 
 
 async def active_partners(member_id: int) -> list[dict]:
     """[{pair_id, partner_id, display_name}] for "Sign up with <partner>" buttons."""
     rows = await Pair.select().where(
-        ((Pair.member_a == member_id) | (Pair.member_b == member_id)) & (Pair.status == "active")
+        ((Pair.member_a == member_id) | (Pair.member_b == member_id))
+        & (Pair.status == PairStatus.ACTIVE)
     )
     partners = [r["member_b"] if r["member_a"] == member_id else r["member_a"] for r in rows]
     names = await _names(partners) if partners else {}
@@ -199,7 +204,7 @@ async def shared_shifts(pair: dict, upcoming: bool = True) -> list[dict]:
         return []
     shift_ids = (
         await Placement.select(Placement.shift)
-        .where(Placement.id.is_in(both) & (Placement.status == "confirmed"))
+        .where(Placement.id.is_in(both) & (Placement.status == PlacementStatus.CONFIRMED))
         .output(as_list=True)
     )
     if not shift_ids:

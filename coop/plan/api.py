@@ -24,6 +24,7 @@ from coop.plan.schemas import (
     ShiftUpdate,
 )
 from coop.shifts import listing
+from coop.vocabulary import ShiftStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.params import Limit, Offset
@@ -31,7 +32,9 @@ from coop.web.params import Limit, Offset
 
 def shift_out(row: dict[str, Any]) -> ShiftOut:
     """A shift as the API shows it; a cancelled shift has no open places."""
-    open_slots = 0 if row["status"] == "cancelled" else row["pair_slots"] - row["taken_slots"]
+    open_slots = (
+        0 if row["status"] == ShiftStatus.CANCELLED else row["pair_slots"] - row["taken_slots"]
+    )
     return ShiftOut(
         id=row["id"],
         title=row["title"],

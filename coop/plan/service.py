@@ -26,6 +26,7 @@ from coop.plan.schemas import KindCreate, SeriesCreate, ShiftCreate, ShiftUpdate
 from coop.shifts.rules import OverlappingShift, PaceReached, check_move, lock_placements
 from coop.shifts.service import fill_open_slots
 from coop.tables import PlacementMember, Series, Shift, ShiftKind
+from coop.vocabulary import ShiftStatus
 
 MAX_SHIFT_LENGTH = timedelta(hours=16)
 PLAN_BACK = timedelta(days=366)
@@ -212,7 +213,7 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
             # Placement changes take this lock before any shift row: take it in the same order.
             await lock_placements()
         shift = await get_shift(shift_id)
-        if shift["status"] == "cancelled":
+        if shift["status"] == ShiftStatus.CANCELLED:
             raise Conflict("That shift is cancelled, so it stays as it is.")
         targets = [shift]
         if update.scope == "following":
@@ -222,7 +223,7 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
                 _shift_query()
                 .where(
                     (Shift.series == shift["series"])
-                    & (Shift.status == "scheduled")
+                    & (Shift.status == ShiftStatus.SCHEDULED)
                     & (Shift.starts_at > shift["starts_at"])
                 )
                 .order_by(Shift.starts_at)
@@ -321,7 +322,7 @@ async def cancel_shift(shift_id: int, reason: str) -> dict[str, Any]:
     """Cancel one shift; it stays (status "cancelled") so calendars remove it and show why."""
     async with writing():
         shift = await get_shift(shift_id)
-        if shift["status"] == "cancelled":
+        if shift["status"] == ShiftStatus.CANCELLED:
             raise Conflict("That shift is already cancelled.")
         await _cancel([shift_id], reason)
         return await get_shift(shift_id)
@@ -334,7 +335,7 @@ async def cancel_day(day: date, reason: str, zone: ZoneInfo) -> list[dict[str, A
     async with writing():
         ids = await (
             Shift.select(Shift.id)
-            .where(Shift.status == "scheduled")
+            .where(Shift.status == ShiftStatus.SCHEDULED)
             .where((Shift.starts_at >= starts) & (Shift.starts_at < ends))
             .output(as_list=True)
         )
@@ -347,7 +348,7 @@ async def cancel_day(day: date, reason: str, zone: ZoneInfo) -> list[dict[str, A
 async def _cancel(ids: list[int], reason: str) -> None:
     await Shift.update(
         {
-            Shift.status: "cancelled",
+            Shift.status: ShiftStatus.CANCELLED,
             Shift.cancel_reason: reason.strip(),
             Shift.sequence: Shift.sequence + 1,
             Shift.updated_at: datetime.now(UTC),

@@ -20,6 +20,7 @@ from coop.periods import this_year, year_instants
 from coop.quantities import from_milli, show
 from coop.reports.service import hours_of, mass_kg
 from coop.tables import Attendance, Harvest, Sale
+from coop.vocabulary import AttendanceStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings
 from coop.web.params import Year
@@ -159,7 +160,7 @@ class ExportsApi(Controller):
             )
         latest = {(r["shift"], r["member"]): r for r in rows}
         attended = sorted(
-            (r for r in latest.values() if r["status"] == "attended"),
+            (r for r in latest.values() if r["status"] == AttendanceStatus.ATTENDED),
             key=lambda r: (r["starts_at"], r["member_name"] or ""),
         )
         header = ["date", "shift_id", "shift", "member", "hours"]

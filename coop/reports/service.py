@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from coop.db import reading
 from coop.periods import week_of, year_instants
 from coop.quantities import in_kg, is_mass, show, totals
-from coop.tables import SALE_CHANNELS, Attendance, Batch, Harvest, Sale, Shift
+from coop.tables import Attendance, Batch, Harvest, Sale, Shift
+from coop.vocabulary import AttendanceStatus, SaleChannel, ShiftStatus, values
 
 SECONDS_PER_HOUR = Decimal(3600)
 HUNDREDTH = Decimal("0.01")
@@ -118,7 +119,7 @@ def _hours(report: Season, rows: list[dict]) -> None:
     seconds: dict[int | None, int] = defaultdict(int)
     names: dict[int | None, str] = {}
     for row in latest.values():
-        if row["status"] != "attended":
+        if row["status"] != AttendanceStatus.ATTENDED:
             continue
         seconds[row["member"]] += int((row["ends_at"] - row["starts_at"]).total_seconds())
         names[row["member"]] = row["display_name"] or "Former members"
@@ -193,7 +194,7 @@ def _batches(report: Season, rows: list[dict]) -> None:
 
 def _sales(report: Season, rows: list[dict]) -> None:
     by_product: dict[int, dict[str, Any]] = {}
-    by_channel: dict[str, int] = dict.fromkeys(SALE_CHANNELS, 0)
+    by_channel: dict[str, int] = dict.fromkeys(values(SaleChannel), 0)
     by_week: dict[str, int] = defaultdict(int)
     for row in rows:
         cents = row["quantity"] * row["unit_price_cents"]
@@ -220,7 +221,7 @@ def _sales(report: Season, rows: list[dict]) -> None:
 
 def shift_fill(rows: list[dict]) -> dict[str, Any]:
     """Planned = every shift of the season; slots count only shifts still scheduled."""
-    scheduled = [r for r in rows if r["status"] == "scheduled"]
+    scheduled = [r for r in rows if r["status"] == ShiftStatus.SCHEDULED]
     pair_slots = sum(r["pair_slots"] for r in scheduled)
     filled = sum(r["taken_slots"] for r in scheduled)
     return {

@@ -18,7 +18,7 @@ from coop.garden.pages import PAGE_SIZE, Form, page_links
 from coop.quantities import UNITS
 from coop.sales import service
 from coop.sales.schemas import BatchCreate, ProductCreate, SaleCreate, SaleUpdate
-from coop.tables import SALE_CHANNELS
+from coop.vocabulary import SaleChannel, values
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import parse_form
@@ -88,7 +88,7 @@ class SalesPages(Controller):
             "batches": await service.list_batches(service.SalesFilter(limit=10)),
             "crops": await garden.list_crops(),
             "units": UNITS,
-            "channels": SALE_CHANNELS,
+            "channels": values(SaleChannel),
             "produce_lines": range(1, PRODUCE_LINES + 1),
             "today": today,
             "sale_form": {"sold_on": today, "channel": "market"},
@@ -175,7 +175,7 @@ class SalesPages(Controller):
             "sale": sale,
             "history": await corrections.history("sale", sale_id),
             "products": await service.list_products(),
-            "channels": SALE_CHANNELS,
+            "channels": values(SaleChannel),
             **extra,
         }
         context.setdefault(

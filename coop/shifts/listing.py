@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from coop.errors import DomainError, NotFound
 from coop.tables import Shift, ShiftKind
+from coop.vocabulary import ShiftStatus
 
 COLUMNS = (
     Shift.all_columns(),
@@ -53,7 +54,7 @@ async def list_shifts(
     if kind:
         query = query.where(Shift.kind.slug == kind)
     if not include_cancelled:
-        query = query.where(Shift.status == "scheduled")
+        query = query.where(Shift.status == ShiftStatus.SCHEDULED)
     return await query.order_by(Shift.starts_at).order_by(Shift.id).limit(limit).offset(offset)
 
 

@@ -20,6 +20,7 @@ from coop.settings import Settings
 from coop.shifts import attendance, listing, service
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
 from coop.tables import Member
+from coop.vocabulary import PlacementStatus, ShiftStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember, Viewer
 from coop.web.forms import parse_form
@@ -85,7 +86,7 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
             partners = [
                 p for p in await pairs.active_partners(viewer.id) if p["partner_id"] not in placed
             ]
-            if mine and mine["status"] == "confirmed":
+            if mine and mine["status"] == PlacementStatus.CONFIRMED:
                 try:
                     notes = await attendance.list_notes(shift_id, viewer.id)
                 except DomainError:
@@ -93,7 +94,7 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
         started = shift["starts_at"] <= datetime.now(UTC)
         marking = await attendance.markable(shift_id, viewer) if viewer and started else []
     harvest: dict[str, Any] = {}
-    live = shift["status"] == "scheduled"
+    live = shift["status"] == ShiftStatus.SCHEDULED
     if viewer is not None and started and live and await garden.can_log_harvest(viewer, shift_id):
         harvest = await garden.harvest_form_context(shift_id)
         harvest["harvested_on"] = shift["starts_at"].astimezone(settings.zone).date().isoformat()
@@ -101,14 +102,14 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
         "viewer": viewer,
         "shift": shift,
         "open_slots": max(0, shift["pair_slots"] - shift["taken_slots"]),
-        "slots": [p for p in roster if p["status"] != "waitlisted"],
-        "waiting": len([p for p in roster if p["status"] == "waitlisted"]),
+        "slots": [p for p in roster if p["status"] != PlacementStatus.WAITLISTED],
+        "waiting": len([p for p in roster if p["status"] == PlacementStatus.WAITLISTED]),
         "mine": mine,
         "partners": partners,
         "notes": notes,
         "started": started,
         "marking": marking,
-        "can_sign_up": shift["status"] == "scheduled" and not started and mine is None,
+        "can_sign_up": shift["status"] == ShiftStatus.SCHEDULED and not started and mine is None,
         "form": {},
         "harvest": harvest,
     }

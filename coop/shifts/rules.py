@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from coop.db import current_engine
 from coop.errors import Conflict, DomainError
 from coop.tables import Member, PlacementMember, Shift
+from coop.vocabulary import HELD, ShiftStatus
 
-HELD = ("confirmed", "awaiting_partner")
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
 # Every placement change takes this lock on PostgreSQL (SQLite already has one writer):
 # the rules span a shift and its members' other shifts, so one lock keeps them simple and
@@ -64,7 +64,7 @@ async def lock_placements() -> None:
 def ensure_open(shift: dict, now: datetime | None = None) -> None:
     """Nobody is placed on a cancelled shift or one that has started."""
     now = now or datetime.now(UTC)
-    if shift["status"] == "cancelled":
+    if shift["status"] == ShiftStatus.CANCELLED:
         reason = f" ({shift['cancel_reason']})" if shift.get("cancel_reason") else ""
         raise ShiftClosed(f"That shift was cancelled{reason}, so nobody can sign up for it.")
     if shift["starts_at"] <= now:
@@ -93,7 +93,7 @@ async def held_shifts(member_id: int) -> list[dict]:
         )
         .where(PlacementMember.member == member_id)
         .where(PlacementMember.placement.status.is_in(list(HELD)))
-        .where(shift.status == "scheduled")
+        .where(shift.status == ShiftStatus.SCHEDULED)
     )
 
 

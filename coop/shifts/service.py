@@ -14,6 +14,7 @@ from coop.db import writing
 from coop.errors import Conflict, NotFound
 from coop.shifts import rules
 from coop.tables import Pair, Placement, PlacementMember, Shift
+from coop.vocabulary import PairStatus, PlacementStatus, ShiftStatus
 
 
 class ShiftFull(Conflict):
@@ -85,7 +86,7 @@ async def _active_partner(pair_id: int, member_id: int) -> int:
     pair = await Pair.select().where(Pair.id == pair_id).first()
     if pair is None or member_id not in (pair["member_a"], pair["member_b"]):
         raise rules.NotPartners("You can only sign up together with one of your own partners.")
-    if pair["status"] != "active":
+    if pair["status"] != PairStatus.ACTIVE:
         raise rules.NotPartners(
             "That pair isn't active, so you can't sign up together. You can sign up on your own."
         )
@@ -107,29 +108,35 @@ async def sign_up(
         await rules.check_fits(members, shift, zone, me=member_id)
         if pair_id is not None:
             if await _take_slot(shift_id):
-                placement_id = await _new_placement(shift_id, "confirmed", members, pair_id)
+                placement_id = await _new_placement(
+                    shift_id, PlacementStatus.CONFIRMED, members, pair_id
+                )
             else:
-                placement_id = await _new_placement(shift_id, "waitlisted", members, pair_id)
+                placement_id = await _new_placement(
+                    shift_id, PlacementStatus.WAITLISTED, members, pair_id
+                )
             return await placement_view(placement_id)
         awaiting = await _oldest_awaiting(shift_id)
         if awaiting is not None:
             await PlacementMember.insert(
                 PlacementMember(placement=awaiting, shift=shift_id, member=member_id)
             )
-            await _set_status(awaiting, "confirmed")
+            await _set_status(awaiting, PlacementStatus.CONFIRMED)
             await _roster_changed(shift_id)
             placement_id = awaiting
         elif await _take_slot(shift_id):
-            placement_id = await _new_placement(shift_id, "awaiting_partner", members)
+            placement_id = await _new_placement(shift_id, PlacementStatus.AWAITING_PARTNER, members)
         else:
-            placement_id = await _new_placement(shift_id, "waitlisted", members)
+            placement_id = await _new_placement(shift_id, PlacementStatus.WAITLISTED, members)
         return await placement_view(placement_id)
 
 
 async def _oldest_awaiting(shift_id: int) -> int | None:
     row = (
         await Placement.select(Placement.id)
-        .where((Placement.shift == shift_id) & (Placement.status == "awaiting_partner"))
+        .where(
+            (Placement.shift == shift_id) & (Placement.status == PlacementStatus.AWAITING_PARTNER)
+        )
         .order_by(Placement.created_at)
         .order_by(Placement.id)
         .first()
@@ -140,7 +147,7 @@ async def _oldest_awaiting(shift_id: int) -> int | None:
 async def _waiting(shift_id: int) -> list[dict]:
     return (
         await Placement.select(Placement.id, Placement.pair)
-        .where((Placement.shift == shift_id) & (Placement.status == "waitlisted"))
+        .where((Placement.shift == shift_id) & (Placement.status == PlacementStatus.WAITLISTED))
         .order_by(Placement.id)
     )
 
@@ -154,7 +161,7 @@ async def withdraw(placement_id: int, member_id: int, zone: ZoneInfo) -> None:
         if placement is None or member_id not in seats:
             raise NotFound("We couldn't find that place. Perhaps you've already withdrawn.")
         shift = await load_shift(placement["shift"])
-        if shift["status"] == "scheduled" and shift["starts_at"] <= datetime.now(UTC):
+        if shift["status"] == ShiftStatus.SCHEDULED and shift["starts_at"] <= datetime.now(UTC):
             raise rules.ShiftClosed(
                 "That shift has already started, so its roster stays as it was."
             )
@@ -168,14 +175,14 @@ async def _leave(placement: dict, seats: list[int], member_id: int) -> None:
         (PlacementMember.placement == placement["id"]) & (PlacementMember.member == member_id)
     )
     remaining = [seat for seat in seats if seat != member_id]
-    if placement["status"] == "waitlisted":
+    if placement["status"] == PlacementStatus.WAITLISTED:
         if remaining:
-            await _set_status(placement["id"], "waitlisted")
+            await _set_status(placement["id"], PlacementStatus.WAITLISTED)
         else:
             await Placement.delete().where(Placement.id == placement["id"])
         return
     if remaining:
-        await _set_status(placement["id"], "awaiting_partner")
+        await _set_status(placement["id"], PlacementStatus.AWAITING_PARTNER)
     else:
         await Placement.delete().where(Placement.id == placement["id"])
         await _free_slot(placement["shift"])
@@ -188,7 +195,7 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
     ``shift`` was read in this transaction, under the placement lock: its times and status
     are current (only ``taken_slots`` moves here, and the conditional UPDATE reads that itself).
     """
-    if shift["status"] != "scheduled" or shift["starts_at"] <= datetime.now(UTC):
+    if shift["status"] != ShiftStatus.SCHEDULED or shift["starts_at"] <= datetime.now(UTC):
         return
     changed = True
     while changed:
@@ -202,7 +209,7 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
                         PlacementMember.placement == entry["id"]
                     )
                     await Placement.delete().where(Placement.id == entry["id"])
-                    await _set_status(awaiting, "confirmed")
+                    await _set_status(awaiting, PlacementStatus.CONFIRMED)
                     changed = True
                     break
             if changed:
@@ -214,7 +221,9 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
                 continue
             if not await _take_slot(shift["id"]):
                 break
-            status = "confirmed" if len(seats) == 2 else "awaiting_partner"
+            status = (
+                PlacementStatus.CONFIRMED if len(seats) == 2 else PlacementStatus.AWAITING_PARTNER
+            )
             await _set_status(entry["id"], status, entry["pair"])
             changed = True
             break
@@ -247,11 +256,11 @@ async def release_member(member_id: int, zone: ZoneInfo) -> None:
 
 
 async def waitlist_position(placement: dict) -> int | None:
-    if placement["status"] != "waitlisted":
+    if placement["status"] != PlacementStatus.WAITLISTED:
         return None
     ahead = await Placement.count().where(
         (Placement.shift == placement["shift"])
-        & (Placement.status == "waitlisted")
+        & (Placement.status == PlacementStatus.WAITLISTED)
         & (Placement.id <= placement["id"])
     )
     return ahead
@@ -316,15 +325,18 @@ async def shift_placements(shift_id: int) -> list[dict]:
         .order_by(Placement.id)
     )
     views = [await placement_view(row["id"]) for row in rows]
-    return sorted(views, key=lambda v: (v["status"] == "waitlisted", v["waitlist_position"] or 0))
+    return sorted(
+        views,
+        key=lambda v: (v["status"] == PlacementStatus.WAITLISTED, v["waitlist_position"] or 0),
+    )
 
 
 def describe(view: dict, me: int) -> str:
     """What a person reads after signing up, in plain words."""
     others = [m["display_name"] for m in view["members"] if m["id"] != me]
-    if view["status"] == "waitlisted":
+    if view["status"] == PlacementStatus.WAITLISTED:
         return f"That shift is full. You're on the waitlist, number {view['waitlist_position']}."
-    if view["status"] == "awaiting_partner":
+    if view["status"] == PlacementStatus.AWAITING_PARTNER:
         return "You're signed up. The next person who signs up will be your partner for this shift."
     if view["pair_id"] is not None and others:
         return f"You and {others[0]} are signed up together."

@@ -12,6 +12,7 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 from coop.errors import Forbidden
 from coop.settings import Settings
 from coop.tables import Member
+from coop.vocabulary import Role
 
 SESSION_MAX_AGE = 14 * 24 * 3600
 
@@ -70,7 +71,7 @@ async def requires_coordinator(connection: ASGIConnection, _: BaseRouteHandler) 
     member = await current_member(connection)
     if member is None:
         raise NotAuthorizedException("Please log in first.")
-    if member.role != "coordinator":
+    if member.role != Role.COORDINATOR:
         raise Forbidden("Only coordinators can do that. If you think you should, ask one.")
 
 
