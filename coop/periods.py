@@ -68,6 +68,21 @@ def year_instants(year: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
+def week_start(zone: ZoneInfo, weeks_ahead: int = 0, today: date | None = None) -> date:
+    """The Monday of this week (or ``weeks_ahead`` later) in the garden's zone."""
+    today = today or datetime.now(UTC).astimezone(zone).date()
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=weeks_ahead)
+
+
+def week_bounds(moment: datetime | date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The garden week holding ``moment`` (or a day): Monday 00:00 to the next, as UTC instants."""
+    local = moment.astimezone(zone).date() if isinstance(moment, datetime) else moment
+    monday = local - timedelta(days=local.weekday())
+    start = datetime.combine(monday, datetime.min.time(), zone)
+    end = datetime.combine(monday + timedelta(days=7), datetime.min.time(), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
 def week_of(day: date) -> str:
     """ISO week label such as "2026-W23" (weeks start on Monday)."""
     iso = day.isocalendar()

@@ -16,9 +16,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from coop.calendar import FeedEvent
+from coop.db import reading
 from coop.errors import NotFound
 from coop.members.credentials import token_hash
+from coop.pairs.service import active_partners
 from coop.settings import Settings
+from coop.shifts import listing
+from coop.shifts.rules import open_slots
 from coop.tables import Shift
 from coop.vocabulary import PairStatus, PlacementStatus
 
@@ -142,8 +146,7 @@ def _event(row: dict[str, Any], settings: Settings, description: str) -> FeedEve
 
 
 def open_places(row: dict[str, Any]) -> str:
-    free = max(0, row["pair_slots"] - row["taken_slots"])
-    return f"Open pair places: {free} of {row['pair_slots']}"
+    return f"Open pair places: {open_slots(row)} of {row['pair_slots']}"
 
 
 def _found(rows: list[dict[str, Any]], token: str) -> dict[str, Any]:
@@ -161,11 +164,15 @@ def _check_token(token: str) -> str:
     return token_hash(token)
 
 
+async def subscriptions(viewer_id: int | None) -> tuple[list[dict], list[dict]]:
+    """What the Calendar page offers: every kind, and the viewer's active pairs with a link."""
+    async with reading():
+        kinds = await listing.kinds()
+        pairs = await active_partners(viewer_id) if viewer_id is not None else []
+    return kinds, [pair for pair in pairs if pair["calendar_token"]]
+
+
 # --- season and kinds -------------------------------------------------------------------------
-
-
-async def kinds() -> list[dict[str, Any]]:
-    return await _rows("SELECT id, slug, label FROM shift_kind ORDER BY id")
 
 
 async def season_plan(

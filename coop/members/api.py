@@ -9,6 +9,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
+from coop.feeds.urls import feed_url
 from coop.members import credentials, service
 from coop.members.schemas import (
     CalendarUrl,
@@ -39,17 +40,13 @@ def member_out(member: Member) -> MemberOut:
     )
 
 
-def member_feed_url(settings: Settings, member: Member) -> str:
-    return f"{settings.base_url}/calendar/members/{member.calendar_token}.ics"
-
-
 def me_out(settings: Settings, member: Member) -> MeOut:
     return MeOut(
         id=member.id,
         username=member.username,
         display_name=member.display_name,
         role=member.role,
-        calendar_url=member_feed_url(settings, member),
+        calendar_url=feed_url(settings, "members", member.calendar_token),
         contact=member.contact,
         share_contact=member.share_contact,
         max_shifts_per_week=member.max_shifts_per_week,
@@ -120,7 +117,7 @@ class MeApi(Controller):
     @post("/calendar-token", status_code=HTTP_200_OK, responses=error_responses(401, 403))
     async def new_calendar_token(self, member: CurrentMember, settings: AppSettings) -> CalendarUrl:
         await service.regenerate_calendar_token(member)
-        return CalendarUrl(calendar_url=member_feed_url(settings, member))
+        return CalendarUrl(calendar_url=feed_url(settings, "members", member.calendar_token))
 
     @get("/export", responses=error_responses(401))
     async def export(self, member: CurrentMember) -> MemberExport:

@@ -11,8 +11,8 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from coop.errors import DomainError
+from coop.feeds.urls import feed_url
 from coop.members import credentials, service
-from coop.members.api import member_feed_url
 from coop.members.schemas import InviteCreate, LoginRequest, MemberCreate, MemberUpdate
 from coop.shifts.service import my_shifts
 from coop.web import sessions
@@ -99,7 +99,11 @@ class MePages(Controller):
     async def _render(
         self, member: CurrentMember, settings: AppSettings, status_code: int = 200, **extra: Any
     ) -> Template:
-        context = {"member": member, "calendar_url": member_feed_url(settings, member), **extra}
+        context = {
+            "member": member,
+            "calendar_url": feed_url(settings, "members", member.calendar_token),
+            **extra,
+        }
         context["my_shifts"] = await my_shifts(member.id)
         context.setdefault("form", {})
         return Template("members/me.html", context=context, status_code=status_code)

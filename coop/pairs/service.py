@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from coop.db import UNIQUE_VIOLATIONS, writing
 from coop.errors import Conflict, Forbidden, NotFound
+from coop.feeds.urls import feed_url
 from coop.members import credentials
 from coop.settings import Settings
 from coop.tables import Member, Pair, Placement, PlacementMember, Shift, ShiftNote
@@ -27,7 +28,7 @@ class NotYourAnswer(Forbidden):
 def calendar_url(settings: Settings, pair: dict) -> str | None:
     if pair["status"] != PairStatus.ACTIVE or not pair["calendar_token"]:
         return None
-    return f"{settings.base_url}/calendar/pairs/{pair['calendar_token']}.ics"
+    return feed_url(settings, "pairs", pair["calendar_token"])
 
 
 async def _names(ids: list[int]) -> dict[int, str]:
@@ -178,15 +179,24 @@ async def my_pairs(member_id: int, limit: int = 100, offset: int = 0) -> list[di
 
 
 async def active_partners(member_id: int) -> list[dict]:
-    """[{pair_id, partner_id, display_name}] for "Sign up with <partner>" buttons."""
-    rows = await Pair.select().where(
-        ((Pair.member_a == member_id) | (Pair.member_b == member_id))
-        & (Pair.status == PairStatus.ACTIVE)
+    """[{pair_id, partner_id, display_name, calendar_token}], oldest pair first."""
+    rows = (
+        await Pair.select()
+        .where(
+            ((Pair.member_a == member_id) | (Pair.member_b == member_id))
+            & (Pair.status == PairStatus.ACTIVE)
+        )
+        .order_by(Pair.id)
     )
     partners = [r["member_b"] if r["member_a"] == member_id else r["member_a"] for r in rows]
     names = await _names(partners) if partners else {}
     return [
-        {"pair_id": r["id"], "partner_id": p, "display_name": names.get(p, "")}
+        {
+            "pair_id": r["id"],
+            "partner_id": p,
+            "display_name": names.get(p, ""),
+            "calendar_token": r["calendar_token"],
+        }
         for r, p in zip(rows, partners, strict=True)
     ]
 

@@ -23,18 +23,14 @@ from coop.plan.schemas import (
     ShiftOut,
     ShiftUpdate,
 )
-from coop.shifts import listing
-from coop.vocabulary import ShiftStatus
+from coop.shifts import listing, rules
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
-from coop.web.params import Limit, Offset
+from coop.web.params import Limit, Offset, moment_query
 
 
 def shift_out(row: dict[str, Any]) -> ShiftOut:
     """A shift as the API shows it; a cancelled shift has no open places."""
-    open_slots = (
-        0 if row["status"] == ShiftStatus.CANCELLED else row["pair_slots"] - row["taken_slots"]
-    )
     return ShiftOut(
         id=row["id"],
         title=row["title"],
@@ -43,7 +39,7 @@ def shift_out(row: dict[str, Any]) -> ShiftOut:
         ends_at=row["ends_at"],
         location=row["location"],
         pair_slots=row["pair_slots"],
-        open_slots=max(0, open_slots),
+        open_slots=rules.open_slots(row),
         taken_slots=row["taken_slots"],
         status=row["status"],
         cancel_reason=row["cancel_reason"],
@@ -81,7 +77,7 @@ class KindsApi(Controller):
     @get()
     async def list_kinds(self) -> list[KindOut]:
         """The kinds of shift, for forms and feed links."""
-        return [KindOut(slug=k["slug"], label=k["label"]) for k in await service.list_kinds()]
+        return [KindOut(slug=k["slug"], label=k["label"]) for k in await listing.kinds()]
 
     @post(guards=[sessions.requires_coordinator])
     async def add_kind(self, data: JSONBody[KindCreate]) -> KindOut:
@@ -106,8 +102,8 @@ class PlanApi(Controller):
     ) -> list[ShiftOut]:
         """Shifts starting in [start, end) (no offset: the garden's clock), with open slots."""
         rows = await listing.list_shifts(
-            listing.parse_moment(start, settings.zone, "start"),
-            listing.parse_moment(end, settings.zone, "end"),
+            moment_query(start, settings.zone, "start"),
+            moment_query(end, settings.zone, "end"),
             kind,
             limit,
             offset,

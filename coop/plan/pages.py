@@ -15,6 +15,7 @@ from litestar.params import Body, FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from coop import formatting
 from coop.db import reading
 from coop.errors import DomainError
 from coop.plan import service
@@ -28,6 +29,7 @@ from coop.plan.schemas import (
     ShiftForm,
     ShiftUpdate,
 )
+from coop.shifts import listing
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import parse_form
@@ -58,7 +60,7 @@ class PlanPages(Controller):
     async def _render(self, offset: int = 0, status_code: int = 200, **extra: Any) -> Template:
         shifts, total = await service.upcoming(PAGE_SIZE, offset)
         async with reading():
-            kinds = await service.list_kinds()
+            kinds = await listing.kinds()
         context = {
             "kinds": kinds,
             "shifts": shifts,
@@ -181,7 +183,7 @@ class PlanPages(Controller):
                 day_error=message,
                 day_field=field,
             )
-        day = f"{form.day:%A} {form.day.day} {form.day:%B}"
+        day = formatting.day(form.day)
         if cancelled:
             count = len(cancelled)
             text = f"Cancelled {count} shift{'s' if count != 1 else ''} on {day}: {form.reason}."
@@ -196,8 +198,8 @@ class PlanPages(Controller):
         self, shift_id: int, settings: AppSettings, status_code: int = 200, **extra: Any
     ) -> Template:
         async with reading():
-            shift = await service.get_shift(shift_id)
-            kinds = await service.list_kinds()
+            shift = await listing.get_shift(shift_id)
+            kinds = await listing.kinds()
             roster = await service.roster(shift_id)
         starts = wall_clock(shift["starts_at"], settings.zone)
         ends = wall_clock(shift["ends_at"], settings.zone)
@@ -226,7 +228,7 @@ class PlanPages(Controller):
     ) -> Template | Redirect:
         try:
             form = parse_form({k: v for k, v in data.items() if k != "scope"}, ShiftForm)
-            shift = await service.get_shift(shift_id)
+            shift = await listing.get_shift(shift_id)
             changes = _changed_fields(form, shift, settings)
             scope = "following" if data.get("scope") == "following" else "this"
             changed = await service.update_shift(

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from coop import corrections
 from coop.errors import DomainError
+from coop.formatting import decimal_dollars
 from coop.garden import service as garden
 from coop.garden.pages import PAGE_SIZE, Form, page_links
 from coop.quantities import UNITS
@@ -185,7 +186,7 @@ class SalesPages(Controller):
                 "sold_on": sale.sold_on.isoformat(),
                 "quantity": sale.quantity,
                 "channel": sale.channel,
-                "unit_price": f"{sale.unit_price_cents / 100:.2f}",
+                "unit_price": decimal_dollars(sale.unit_price_cents),
             },
         )
         return Template("sales/sale.html", context=context, status_code=status_code)

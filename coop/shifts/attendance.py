@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from coop.db import writing
 from coop.errors import Conflict, DomainError, Forbidden
-from coop.shifts.service import load_shift
+from coop.shifts.listing import get_shift
 from coop.tables import Attendance, Member, Pair, Placement, PlacementMember, ShiftNote
 from coop.vocabulary import HELD, AttendanceStatus, PairStatus, PlacementStatus, Role
 
@@ -31,7 +31,7 @@ async def _held_seats(shift_id: int) -> dict[int, int]:
 async def record_attendance(shift_id: int, caller: Member, records: list) -> list[dict]:
     """Mark attended / excused / absent; a later mark replaces an earlier one."""
     async with writing():
-        shift = await load_shift(shift_id)
+        shift = await get_shift(shift_id)
         if shift["starts_at"] > datetime.now(UTC):
             raise Conflict("You can mark attendance once the shift has started.")
         seats = await _held_seats(shift_id)
@@ -149,7 +149,7 @@ async def _notes(shift_id: int, pair_id: int) -> list[dict]:
 async def add_note(shift_id: int, member_id: int, text: str) -> list[dict]:
     """Either partner writes a short note after the shift; both of them see it."""
     async with writing():
-        shift = await load_shift(shift_id)
+        shift = await get_shift(shift_id)
         pair_id = await notes_pair(shift_id, member_id)
         if shift["starts_at"] > datetime.now(UTC):
             raise Conflict("You can write a note once the shift has started.")

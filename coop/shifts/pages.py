@@ -12,12 +12,14 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from coop import formatting
 from coop.db import reading
 from coop.errors import DomainError
 from coop.garden import service as garden
 from coop.pairs import service as pairs
+from coop.periods import week_bounds, week_start
 from coop.settings import Settings
-from coop.shifts import attendance, listing, service
+from coop.shifts import attendance, listing, rules, service
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
 from coop.tables import Member
 from coop.vocabulary import PlacementStatus, ShiftStatus
@@ -43,8 +45,8 @@ class HomePage(Controller):
     ) -> Template:
         """Upcoming shifts, one week a page, with open places and a kind filter."""
         week = min(max(week, 0), MAX_WEEKS_AHEAD)
-        monday = listing.week_start(settings.zone, week)
-        start, end = listing.week_range(monday, settings.zone)
+        monday = week_start(settings.zone, week)
+        start, end = week_bounds(monday, settings.zone)
         start = max(start, datetime.now(UTC)) if week == 0 else start
         async with reading():
             rows = await listing.list_shifts(start, end, kind or None, limit=500)
@@ -52,8 +54,8 @@ class HomePage(Controller):
         days: dict[str, list[dict]] = {}
         for row in rows:
             local = row["starts_at"].astimezone(settings.zone)
-            row["open_slots"] = max(0, row["pair_slots"] - row["taken_slots"])
-            days.setdefault(f"{local:%A} {local.day} {local:%B}", []).append(row)
+            row["open_slots"] = rules.open_slots(row)
+            days.setdefault(formatting.day(local), []).append(row)
         context = {
             "viewer": viewer,
             "days": days,
@@ -101,7 +103,7 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
     return {
         "viewer": viewer,
         "shift": shift,
-        "open_slots": max(0, shift["pair_slots"] - shift["taken_slots"]),
+        "open_slots": rules.open_slots(shift),
         "slots": [p for p in roster if p["status"] != PlacementStatus.WAITLISTED],
         "waiting": len([p for p in roster if p["status"] == PlacementStatus.WAITLISTED]),
         "mine": mine,

@@ -13,19 +13,13 @@ from zoneinfo import ZoneInfo
 from coop.db import writing
 from coop.errors import Conflict, NotFound
 from coop.shifts import rules
+from coop.shifts.listing import get_shift
 from coop.tables import Pair, Placement, PlacementMember, Shift
 from coop.vocabulary import PairStatus, PlacementStatus, ShiftStatus
 
 
 class ShiftFull(Conflict):
     """No pair slot is free (a sign-up then joins the waitlist instead)."""
-
-
-async def load_shift(shift_id: int) -> dict:
-    shift = await Shift.select().where(Shift.id == shift_id).first()
-    if shift is None:
-        raise NotFound("We couldn't find that shift. It may have been removed.")
-    return shift
 
 
 async def _take_slot(shift_id: int) -> bool:
@@ -99,7 +93,7 @@ async def sign_up(
     """Place a member (or a pair together): complete, open, or join the waitlist."""
     async with writing():
         await rules.lock_placements()
-        shift = await load_shift(shift_id)
+        shift = await get_shift(shift_id)
         rules.ensure_open(shift)
         members = [member_id]
         if pair_id is not None:
@@ -160,7 +154,7 @@ async def withdraw(placement_id: int, member_id: int, zone: ZoneInfo) -> None:
         seats = await _seats(placement_id) if placement else []
         if placement is None or member_id not in seats:
             raise NotFound("We couldn't find that place. Perhaps you've already withdrawn.")
-        shift = await load_shift(placement["shift"])
+        shift = await get_shift(placement["shift"])
         if shift["status"] == ShiftStatus.SCHEDULED and shift["starts_at"] <= datetime.now(UTC):
             raise rules.ShiftClosed(
                 "That shift has already started, so its roster stays as it was."
@@ -245,7 +239,7 @@ async def release_member(member_id: int, zone: ZoneInfo) -> None:
         now = datetime.now(UTC)
         for placement_id in placement_ids:
             placement = await Placement.select().where(Placement.id == placement_id).first()
-            shift = await load_shift(placement["shift"])
+            shift = await get_shift(placement["shift"])
             if shift["starts_at"] <= now:
                 continue  # past rosters stay as they were; the seat goes with the account
             await _leave(placement, await _seats(placement_id), member_id)
@@ -358,4 +352,4 @@ async def fill_open_slots(shift_id: int, zone: ZoneInfo) -> None:
 
     Call inside ``writing()``, after ``rules.lock_placements()`` was taken before any shift row.
     """
-    await _promote(await load_shift(shift_id), zone)
+    await _promote(await get_shift(shift_id), zone)
