@@ -7,11 +7,11 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from coop import corrections
+from coop.corrections import CorrectionOut, history_out
 from coop.garden import service
 from coop.garden.schemas import (
     BedCreate,
     BedOut,
-    CorrectionOut,
     CropCreate,
     CropOut,
     HarvestCreate,
@@ -23,19 +23,6 @@ from coop.garden.schemas import (
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.params import From, Limit, Offset, To, Year
-
-
-def history_out(entries: list[dict]) -> list[CorrectionOut]:
-    return [
-        CorrectionOut(
-            id=e["id"],
-            changed_by=e["changed_by"],
-            changed_by_name=e["changed_by_name"],
-            changed_at=e["changed_at"].isoformat(),
-            before=e["before"],
-        )
-        for e in entries
-    ]
 
 
 async def harvest_filter(

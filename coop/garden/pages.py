@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -19,22 +17,9 @@ from coop.garden.schemas import BedCreate, CropCreate, HarvestCreate, HarvestUpd
 from coop.quantities import UNITS
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
-from coop.web.forms import parse_form
+from coop.web.forms import Form, parse_form
+from coop.web.pagination import PAGE_SIZE, page_links
 from coop.web.params import From, Offset, To
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-PAGE_SIZE = 50
-
-
-def page_links(path: str, filters: dict[str, Any], offset: int, total: int) -> dict[str, str]:
-    """Previous/next links that keep the filters a person chose."""
-    kept = {k: v for k, v in filters.items() if v not in (None, "")}
-    links = {}
-    if offset > 0:
-        links["previous"] = f"{path}?{urlencode({**kept, 'offset': max(offset - PAGE_SIZE, 0)})}"
-    if offset + PAGE_SIZE < total:
-        links["next"] = f"{path}?{urlencode({**kept, 'offset': offset + PAGE_SIZE})}"
-    return links
 
 
 class HarvestPages(Controller):

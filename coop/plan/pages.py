@@ -7,11 +7,10 @@ and what was typed kept; on success it redirects (so a reload never plans twice)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -32,10 +31,10 @@ from coop.plan.schemas import (
 from coop.shifts import listing
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
-from coop.web.forms import parse_form
+from coop.web.forms import Form, parse_form
+from coop.web.pagination import page_links
 from coop.web.params import Offset
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 25
 # Service messages name API fields; the forms ask for a date and two clock times instead.
 FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time", "first_date": "from_date"}
@@ -66,7 +65,7 @@ class PlanPages(Controller):
             "shifts": shifts,
             "total": total,
             "offset": offset,
-            "page_size": PAGE_SIZE,
+            "links": page_links("/plan", {}, offset, total, PAGE_SIZE),
             "weekdays": WEEKDAY_NAMES,
             "series_form": {},
             "series_days": [],

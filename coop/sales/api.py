@@ -7,8 +7,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from coop import corrections
-from coop.garden.api import history_out
-from coop.garden.schemas import CorrectionOut
+from coop.corrections import CorrectionOut, history_out
 from coop.sales import service
 from coop.sales.schemas import (
     BatchCreate,

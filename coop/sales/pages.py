@@ -15,14 +15,14 @@ from coop import corrections
 from coop.errors import DomainError
 from coop.formatting import decimal_dollars
 from coop.garden import service as garden
-from coop.garden.pages import PAGE_SIZE, Form, page_links
 from coop.quantities import UNITS
 from coop.sales import service
 from coop.sales.schemas import BatchCreate, ProductCreate, SaleCreate, SaleUpdate
 from coop.vocabulary import SaleChannel, values
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
-from coop.web.forms import parse_form
+from coop.web.forms import Form, parse_form
+from coop.web.pagination import PAGE_SIZE, page_links
 from coop.web.params import From, Offset, To
 
 PRODUCE_LINES = 3

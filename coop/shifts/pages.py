@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -25,9 +24,8 @@ from coop.tables import Member
 from coop.vocabulary import PlacementStatus, ShiftStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember, Viewer
-from coop.web.forms import parse_form
+from coop.web.forms import Form, parse_form
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MAX_WEEKS_AHEAD = 60
 
 
