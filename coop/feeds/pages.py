@@ -46,7 +46,7 @@ def _with_qr(title: str, url: str) -> FeedLink:
 class CalendarPages(Controller):
     include_in_schema = False
 
-    @get("/calendar")
+    @get("/calendar", name="calendar")
     async def subscribe(self, viewer: Viewer, settings: AppSettings) -> Template:
         """Every feed the viewer may subscribe to, with how-tos."""
         known, pairs = await service.subscriptions(viewer.id if viewer is not None else None)

@@ -20,6 +20,7 @@ from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import Form, parse_form
 from coop.web.pagination import PAGE_SIZE, page_links
 from coop.web.params import From, Offset, To
+from coop.web.urls import path_to, redirect_to
 
 
 class HarvestPages(Controller):
@@ -28,6 +29,7 @@ class HarvestPages(Controller):
 
     async def _render(
         self,
+        request: Request,
         member: Any,
         settings: Any,
         status_code: int = 200,
@@ -50,7 +52,7 @@ class HarvestPages(Controller):
             "harvests": harvests,
             "total": total,
             "offset": offset,
-            "links": page_links("/harvests", filters, offset, total),
+            "links": page_links(path_to(request, "harvests"), filters, offset, total),
             "filters": filters,
             "crops": await service.list_crops(),
             "beds": await service.list_beds(),
@@ -60,9 +62,10 @@ class HarvestPages(Controller):
         }
         return Template("garden/harvests.html", context=context, status_code=status_code)
 
-    @get("/harvests")
+    @get("/harvests", name="harvests")
     async def harvests(
         self,
+        request: Request,
         member: CurrentMember,
         settings: AppSettings,
         date_from: From = None,
@@ -72,7 +75,7 @@ class HarvestPages(Controller):
     ) -> Template:
         """Harvests, newest first, filtered by date range and crop; and the form to log one."""
         filters = {"from": date_from, "to": date_to, "crop_id": crop_id}
-        return await self._render(member, settings, filters=filters, offset=offset)
+        return await self._render(request, member, settings, filters=filters, offset=offset)
 
     @post("/harvests")
     async def log(
@@ -86,6 +89,7 @@ class HarvestPages(Controller):
             await service.log_harvest(member, harvest, settings.zone)
         except DomainError as error:
             return await self._render(
+                request,
                 member,
                 settings,
                 error.status_code,
@@ -95,9 +99,11 @@ class HarvestPages(Controller):
             )
         flash(request, "Thank you! The harvest is logged.", category="success")
         shift_id = str(data.get("shift_id") or "")
-        return Redirect(f"/shifts/{int(shift_id)}" if shift_id.isdigit() else "/harvests")
+        if shift_id.isdigit():
+            return redirect_to(request, "shift", shift_id=int(shift_id))
+        return redirect_to(request, "harvests")
 
-    @get("/harvests/{harvest_id:int}")
+    @get("/harvests/{harvest_id:int}", name="harvest")
     async def harvest(self, harvest_id: FromPath[int], member: CurrentMember) -> Template:
         """One harvest, what it held before any correction, and the form to correct it."""
         return await self._detail(member, harvest_id)
@@ -155,7 +161,7 @@ class HarvestPages(Controller):
                 field=error.extra.get("field"),
             )
         flash(request, "The harvest is corrected; what it held before is kept below.", "success")
-        return Redirect(f"/harvests/{harvest_id}")
+        return redirect_to(request, "harvest", harvest_id=harvest_id)
 
     @post("/beds", guards=[sessions.requires_coordinator])
     async def add_bed(
@@ -165,10 +171,10 @@ class HarvestPages(Controller):
             await service.create_bed(parse_form(data, BedCreate))
         except DomainError as error:
             return await self._render(
-                member, settings, error.status_code, bed_form=data, bed_error=error.message
+                request, member, settings, error.status_code, bed_form=data, bed_error=error.message
             )
         flash(request, "The bed is added.", category="success")
-        return Redirect("/harvests")
+        return redirect_to(request, "harvests")
 
     @post("/crops", guards=[sessions.requires_coordinator])
     async def add_crop(
@@ -178,7 +184,12 @@ class HarvestPages(Controller):
             await service.create_crop(parse_form(data, CropCreate))
         except DomainError as error:
             return await self._render(
-                member, settings, error.status_code, crop_form=data, crop_error=error.message
+                request,
+                member,
+                settings,
+                error.status_code,
+                crop_form=data,
+                crop_error=error.message,
             )
         flash(request, "The crop is added.", category="success")
-        return Redirect("/harvests")
+        return redirect_to(request, "harvests")

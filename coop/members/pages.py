@@ -17,25 +17,21 @@ from coop.shifts.service import my_shifts
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import Form, parse_form
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow local paths after log-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/me"
+from coop.web.urls import path_to, redirect_to, safe_next
 
 
 class AccountPages(Controller):
     include_in_schema = False
 
-    @get("/login")
-    async def login_form(self, next: FromQuery[str | None] = None) -> Template:
-        return Template("members/login.html", context={"form": {}, "next": _safe_next(next)})
+    @get("/login", name="login")
+    async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Template:
+        return Template(
+            "members/login.html", context={"form": {}, "next": safe_next(request, next)}
+        )
 
     @post("/login")
     async def login(self, request: Request, data: Form) -> Template | Redirect:
-        target = _safe_next(data.get("next"))
+        target = safe_next(request, data.get("next"))
         try:
             credentials = parse_form(data, LoginRequest)
             member = await service.authenticate(
@@ -60,9 +56,9 @@ class AccountPages(Controller):
     async def logout(self, request: Request) -> Redirect:
         sessions.end_session(request)
         flash(request, "You're logged out. See you in the garden.", category="success")
-        return Redirect("/")
+        return redirect_to(request, "home")
 
-    @get("/register")
+    @get("/register", name="register")
     async def register_form(self, code: FromQuery[str] = "") -> Template:
         return Template("members/register.html", context={"form": {"invite_code": code}})
 
@@ -85,7 +81,7 @@ class AccountPages(Controller):
             return Template("members/register.html", context=context, status_code=error.status_code)
         sessions.start_session(request, member)
         flash(request, f"Welcome to the garden, {member.display_name}!", category="success")
-        return Redirect("/me")
+        return redirect_to(request, "me")
 
 
 class MePages(Controller):
@@ -105,7 +101,7 @@ class MePages(Controller):
         context.setdefault("form", {})
         return Template("members/me.html", context=context, status_code=status_code)
 
-    @get()
+    @get(name="me")
     async def me(self, member: CurrentMember, settings: AppSettings) -> Template:
         return await self._render(member, settings)
 
@@ -137,10 +133,12 @@ class MePages(Controller):
                 error_field=error.extra.get("field"),
             )
         flash(request, "Your settings are saved.", category="success")
-        return Redirect("/me")
+        return redirect_to(request, "me")
 
     @post("/invites", guards=[sessions.requires_coordinator])
-    async def invite(self, data: Form, member: CurrentMember, settings: AppSettings) -> Template:
+    async def invite(
+        self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
+    ) -> Template:
         try:
             invite = parse_form(data, InviteCreate)
         except DomainError as error:
@@ -148,7 +146,7 @@ class MePages(Controller):
                 member, settings, error.status_code, invite_error=error.message
             )
         code, expires_at = await service.create_invite(member, invite.role)
-        link = f"{settings.base_url}/register?code={code}"
+        link = f"{settings.base_url}{path_to(request, 'register')}?code={code}"
         return await self._render(
             member,
             settings,
@@ -162,7 +160,7 @@ class MePages(Controller):
     ) -> Redirect:
         await service.regenerate_calendar_token(member)
         flash(request, "Your calendar link is new. The old link no longer works.", "success")
-        return Redirect(_safe_next(data.get("next")))
+        return Redirect(safe_next(request, data.get("next")))
 
     @post("/logout-everywhere")
     async def log_out_everywhere(self, request: Request, member: CurrentMember) -> Redirect:
@@ -174,7 +172,7 @@ class MePages(Controller):
             "You're logged out everywhere, on every device. Log in again here when you're ready.",
             "success",
         )
-        return Redirect("/login")
+        return redirect_to(request, "login")
 
     @post("/close")
     async def close_account(
@@ -192,4 +190,4 @@ class MePages(Controller):
         flash(
             request, "Your account is closed and your personal data removed. Take care.", "success"
         )
-        return Redirect("/")
+        return redirect_to(request, "home")

@@ -17,6 +17,7 @@ from coop.vocabulary import PairStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import Form, parse_form
+from coop.web.urls import redirect_to
 
 
 class PairsPages(Controller):
@@ -47,7 +48,7 @@ class PairsPages(Controller):
         }
         return Template("pairs/pairs.html", context=context, status_code=status_code)
 
-    @get()
+    @get(name="pairs")
     async def index(self, member: CurrentMember, settings: AppSettings) -> Template:
         return await self._render(member, settings)
 
@@ -68,7 +69,7 @@ class PairsPages(Controller):
                 field=error.extra.get("field") or "partner",
             )
         flash(request, "Your proposal is sent. The pair forms when they say yes.", "success")
-        return Redirect("/pairs")
+        return redirect_to(request, "pairs")
 
     @post("/{pair_id:int}/{answer:str}")
     async def change(
@@ -92,4 +93,4 @@ class PairsPages(Controller):
             "end": "The pair has ended. You can still sign up for shifts on your own.",
         }
         flash(request, words[answer], "success")
-        return Redirect("/pairs")
+        return redirect_to(request, "pairs")

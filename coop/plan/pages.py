@@ -34,6 +34,7 @@ from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import Form, parse_form
 from coop.web.pagination import page_links
 from coop.web.params import Offset
+from coop.web.urls import path_to, redirect_to
 
 PAGE_SIZE = 25
 # Service messages name API fields; the forms ask for a date and two clock times instead.
@@ -56,7 +57,9 @@ class PlanPages(Controller):
     include_in_schema = False
     guards = [sessions.requires_coordinator]
 
-    async def _render(self, offset: int = 0, status_code: int = 200, **extra: Any) -> Template:
+    async def _render(
+        self, request: Request, offset: int = 0, status_code: int = 200, **extra: Any
+    ) -> Template:
         shifts, total = await service.upcoming(PAGE_SIZE, offset)
         async with reading():
             kinds = await listing.kinds()
@@ -65,7 +68,7 @@ class PlanPages(Controller):
             "shifts": shifts,
             "total": total,
             "offset": offset,
-            "links": page_links("/plan", {}, offset, total, PAGE_SIZE),
+            "links": page_links(path_to(request, "plan"), {}, offset, total, PAGE_SIZE),
             "weekdays": WEEKDAY_NAMES,
             "series_form": {},
             "series_days": [],
@@ -76,10 +79,10 @@ class PlanPages(Controller):
         }
         return Template("plan/plan.html", context=context, status_code=status_code)
 
-    @get()
-    async def plan(self, offset: Offset = 0) -> Template:
+    @get(name="plan")
+    async def plan(self, request: Request, offset: Offset = 0) -> Template:
         """The planner: forms for series, shifts, kinds and days, and the shifts ahead."""
-        return await self._render(offset)
+        return await self._render(request, offset)
 
     @post("/series")
     async def series(
@@ -105,11 +108,12 @@ class PlanPages(Controller):
             if data.get("action") == "create":
                 _, shift_ids = await service.create_series(spec, settings.zone, member.id)
                 flash(request, f"The series is planned: {len(shift_ids)} shifts.", "success")
-                return Redirect("/plan")
+                return redirect_to(request, "plan")
             occurrences = await service.preview_series(spec, settings.zone)
         except DomainError as error:
             message, field = _refusal(error)
             return await self._render(
+                request,
                 status_code=error.status_code,
                 series_form=data,
                 series_days=days,
@@ -117,7 +121,7 @@ class PlanPages(Controller):
                 series_field=field,
             )
         return await self._render(
-            series_form=data, series_days=days, preview=occurrences, rrule=spec.rrule
+            request, series_form=data, series_days=days, preview=occurrences, rrule=spec.rrule
         )
 
     @post("/shifts")
@@ -142,13 +146,14 @@ class PlanPages(Controller):
         except DomainError as error:
             message, field = _refusal(error)
             return await self._render(
+                request,
                 status_code=error.status_code,
                 shift_form=data,
                 shift_error=message,
                 shift_field=field,
             )
         flash(request, f"“{shift['title']}” is planned.", "success")
-        return Redirect("/plan")
+        return redirect_to(request, "plan")
 
     @post("/kinds")
     async def add_kind(self, request: Request, data: Form) -> Template | Redirect:
@@ -158,13 +163,14 @@ class PlanPages(Controller):
         except DomainError as error:
             message, field = _refusal(error)
             return await self._render(
+                request,
                 status_code=error.status_code,
                 kind_form=data,
                 kind_error=message,
                 kind_field=field,
             )
         flash(request, f"“{kind['label']}” shifts can now be planned.", "success")
-        return Redirect("/plan")
+        return redirect_to(request, "plan")
 
     @post("/days/cancel")
     async def cancel_day(
@@ -177,6 +183,7 @@ class PlanPages(Controller):
         except DomainError as error:
             message, field = _refusal(error)
             return await self._render(
+                request,
                 status_code=error.status_code,
                 day_form=data,
                 day_error=message,
@@ -189,7 +196,7 @@ class PlanPages(Controller):
         else:
             text = f"There were no planned shifts on {day}, so nothing changed."
         flash(request, text, "success")
-        return Redirect("/plan")
+        return redirect_to(request, "plan")
 
     # --- one shift -----------------------------------------------------------------------------
 
@@ -216,7 +223,7 @@ class PlanPages(Controller):
         context = {"shift": shift, "kinds": kinds, "roster": roster, "form": current, **extra}
         return Template("plan/shift.html", context=context, status_code=status_code)
 
-    @get("/shifts/{shift_id:int}")
+    @get("/shifts/{shift_id:int}", name="plan_shift")
     async def shift(self, shift_id: FromPath[int], settings: AppSettings) -> Template:
         """Edit one shift (or it and the following ones of its series), or cancel it."""
         return await self._render_shift(shift_id, settings)
@@ -245,7 +252,7 @@ class PlanPages(Controller):
         else:
             text = f"Saved. {len(changed)} shifts of the series are updated."
         flash(request, text, "success")
-        return Redirect(f"/plan/shifts/{shift_id}")
+        return redirect_to(request, "plan_shift", shift_id=shift_id)
 
     @post("/shifts/{shift_id:int}/cancel")
     async def cancel_shift(
@@ -265,7 +272,7 @@ class PlanPages(Controller):
                 cancel_form={"reason": reason},
             )
         flash(request, "The shift is cancelled. Calendars will show it as cancelled.", "success")
-        return Redirect(f"/plan/shifts/{shift_id}")
+        return redirect_to(request, "plan_shift", shift_id=shift_id)
 
 
 def _changed_fields(form: ShiftForm, shift: dict[str, Any], settings: AppSettings) -> dict:

@@ -20,7 +20,7 @@ class ReportPages(Controller):
     include_in_schema = False
     guards = [sessions.requires_coordinator]
 
-    @get()
+    @get(name="season_report")
     async def season(
         self, member: CurrentMember, settings: AppSettings, year: Year = None
     ) -> Template:

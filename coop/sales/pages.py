@@ -24,6 +24,7 @@ from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import Form, parse_form
 from coop.web.pagination import PAGE_SIZE, page_links
 from coop.web.params import From, Offset, To
+from coop.web.urls import path_to, redirect_to
 
 PRODUCE_LINES = 3
 
@@ -61,6 +62,7 @@ class SalesPages(Controller):
 
     async def _render(
         self,
+        request: Request,
         member: Any,
         settings: Any,
         status_code: int = 200,
@@ -83,7 +85,7 @@ class SalesPages(Controller):
             "sales": sales,
             "total": total,
             "offset": offset,
-            "links": page_links("/sales", filters, offset, total),
+            "links": page_links(path_to(request, "sales"), filters, offset, total),
             "filters": filters,
             "products": await service.list_products(),
             "batches": await service.list_batches(service.SalesFilter(limit=10)),
@@ -99,8 +101,17 @@ class SalesPages(Controller):
         }
         return Template("sales/sales.html", context=context, status_code=status_code)
 
-    async def _refuse(self, member: Any, settings: Any, form: str, data: dict, error: DomainError):
+    async def _refuse(
+        self,
+        request: Request,
+        member: Any,
+        settings: Any,
+        form: str,
+        data: dict,
+        error: DomainError,
+    ):
         return await self._render(
+            request,
             member,
             settings,
             error.status_code,
@@ -108,9 +119,10 @@ class SalesPages(Controller):
             field=error.extra.get("field"),
         )
 
-    @get("/sales")
+    @get("/sales", name="sales")
     async def sales(
         self,
+        request: Request,
         member: CurrentMember,
         settings: AppSettings,
         date_from: From = None,
@@ -120,7 +132,7 @@ class SalesPages(Controller):
     ) -> Template:
         """Sales, newest first, filtered by date and product; the forms to record more."""
         filters = {"from": date_from, "to": date_to, "product_id": product_id}
-        return await self._render(member, settings, filters=filters, offset=offset)
+        return await self._render(request, member, settings, filters=filters, offset=offset)
 
     @post("/sales")
     async def record_sale(
@@ -132,9 +144,9 @@ class SalesPages(Controller):
             sale.unit_price_cents = dollars_to_cents(str(data.get("unit_price", "")))
             await service.record_sale(member, sale, settings.zone)
         except DomainError as error:
-            return await self._refuse(member, settings, "sale", data, error)
+            return await self._refuse(request, member, settings, "sale", data, error)
         flash(request, "The sale is recorded.", category="success")
-        return Redirect("/sales")
+        return redirect_to(request, "sales")
 
     @post("/batches")
     async def record_batch(
@@ -143,9 +155,9 @@ class SalesPages(Controller):
         try:
             await service.record_batch(member, batch_from_form(data), settings.zone)
         except DomainError as error:
-            return await self._refuse(member, settings, "batch", data, error)
+            return await self._refuse(request, member, settings, "batch", data, error)
         flash(request, "The batch is recorded.", category="success")
-        return Redirect("/sales")
+        return redirect_to(request, "sales")
 
     @post("/products")
     async def add_product(
@@ -160,11 +172,11 @@ class SalesPages(Controller):
                 parse_form({**fields, "price_cents": cents}, ProductCreate)
             )
         except DomainError as error:
-            return await self._refuse(member, settings, "product", data, error)
+            return await self._refuse(request, member, settings, "product", data, error)
         flash(request, "The product is added.", category="success")
-        return Redirect("/sales")
+        return redirect_to(request, "sales")
 
-    @get("/sales/{sale_id:int}")
+    @get("/sales/{sale_id:int}", name="sale")
     async def sale(self, sale_id: FromPath[int], member: CurrentMember) -> Template:
         """One sale with its history, and the form to correct it."""
         return await self._sale_page(member, sale_id)
@@ -212,9 +224,9 @@ class SalesPages(Controller):
                 member, sale_id, error.status_code, form=data, error=error.message
             )
         flash(request, "The sale is corrected; what it held before is kept below.", "success")
-        return Redirect(f"/sales/{sale_id}")
+        return redirect_to(request, "sale", sale_id=sale_id)
 
-    @get("/batches/{batch_id:int}")
+    @get("/batches/{batch_id:int}", name="batch")
     async def batch(self, batch_id: FromPath[int], member: CurrentMember) -> Template:
         """One batch, the produce it used, and its correction history."""
         context = {

@@ -25,6 +25,7 @@ from coop.vocabulary import PlacementStatus, ShiftStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember, Viewer
 from coop.web.forms import Form, parse_form
+from coop.web.urls import redirect_to, safe_next
 
 MAX_WEEKS_AHEAD = 60
 
@@ -32,7 +33,7 @@ MAX_WEEKS_AHEAD = 60
 class HomePage(Controller):
     include_in_schema = False
 
-    @get("/")
+    @get("/", name="home")
     async def home(
         self,
         request: HTMXRequest,
@@ -128,7 +129,7 @@ class ShiftPages(Controller):
     path = "/shifts"
     include_in_schema = False
 
-    @get("/{shift_id:int}")
+    @get("/{shift_id:int}", name="shift")
     async def show(
         self, shift_id: FromPath[int], viewer: Viewer, settings: AppSettings
     ) -> Template:
@@ -163,7 +164,7 @@ class ShiftPages(Controller):
         if request.htmx:
             return await places(shift_id, member, settings, message=words)
         flash(request, words, category="success")
-        return Redirect(f"/shifts/{shift_id}")
+        return redirect_to(request, "shift", shift_id=shift_id)
 
     @post("/{shift_id:int}/notes", guards=[sessions.requires_member])
     async def add_note(
@@ -180,7 +181,7 @@ class ShiftPages(Controller):
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error, form=data)
         flash(request, "Your note is saved. Only the two of you can see it.", category="success")
-        return Redirect(f"/shifts/{shift_id}")
+        return redirect_to(request, "shift", shift_id=shift_id)
 
     @post("/{shift_id:int}/attendance", guards=[sessions.requires_member])
     async def mark_attendance(
@@ -205,7 +206,7 @@ class ShiftPages(Controller):
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error)
         flash(request, "Attendance is saved. Thank you.", category="success")
-        return Redirect(f"/shifts/{shift_id}")
+        return redirect_to(request, "shift", shift_id=shift_id)
 
 
 class PlacementPages(Controller):
@@ -239,4 +240,4 @@ class PlacementPages(Controller):
             return await places(int(shift_id), member, settings, message=words)
         flash(request, words, category="success")
         target = data.get("next", "")
-        return Redirect(target if target.startswith("/") and not target.startswith("//") else "/me")
+        return Redirect(safe_next(request, target))

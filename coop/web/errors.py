@@ -101,7 +101,7 @@ CSRF_MESSAGE = (
 def handle_http_error(request: Request, error: HTTPException) -> Response:
     status = error.status_code
     if isinstance(error, NotAuthorizedException) and not wants_json(request):
-        return Redirect(f"/login?next={request.url.path}")
+        return Redirect(f"{request.app.route_reverse('login')}?next={request.url.path}")
     if isinstance(error, ValidationException):
         detail = describe_validation(error)
         extra = error.extra

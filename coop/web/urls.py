@@ -16,3 +16,10 @@ def path_to(connection: ASGIConnection, name: str, **params: Any) -> str:
 def redirect_to(connection: ASGIConnection, name: str, **params: Any) -> Redirect:
     """See other: the page called ``name``, after a form was handled."""
     return Redirect(path_to(connection, name, **params))
+
+
+def safe_next(connection: ASGIConnection, target: str | None, fallback: str = "me") -> str:
+    """Follow only a local path after a form (never another site); else the page ``fallback``."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return path_to(connection, fallback)
