@@ -36,7 +36,7 @@ from coop.shifts.api import PlacementsApi, ShiftsApi
 from coop.shifts.pages import HomePage, PlacementPages, ShiftPages
 from coop.web import sessions
 from coop.web.deps import dependencies
-from coop.web.errors import EXCEPTION_HANDLERS
+from coop.web.errors import EXCEPTION_HANDLERS, document_errors
 from coop.web.security import SecurityHeadersMiddleware, require_json_bodies
 from coop.web.templating import configure_environment
 
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine=JinjaTemplateEngine,
         engine_callback=lambda jinja: configure_environment(jinja.engine, settings),
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             SessionApi,
@@ -119,3 +119,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LoggingConfig(log_exceptions="debug"),
         debug=settings.debug,
     )
+    document_errors(app)
+    return app

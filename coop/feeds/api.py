@@ -23,7 +23,7 @@ from coop.members.credentials import token_hash
 from coop.settings import Settings
 from coop.web import sessions
 from coop.web.deps import AppSettings
-from coop.web.errors import handle_domain_error
+from coop.web.errors import error_responses, handle_domain_error
 
 MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
 MAX_AGE = 300
@@ -165,7 +165,11 @@ class FeedsApi(Controller):
     path = "/calendar"
     tags = ["calendar"]
 
-    @get("/season.ics", summary="Every shift of the season, with open places and no names")
+    @get(
+        "/season.ics",
+        summary="Every shift of the season, with open places and no names",
+        responses=error_responses(401),
+    )
     async def season(self, request: Request, settings: AppSettings) -> Response:
         return await serve_feed(
             request,

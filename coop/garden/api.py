@@ -22,6 +22,7 @@ from coop.garden.schemas import (
 )
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
+from coop.web.errors import error_responses
 from coop.web.params import From, Limit, Offset, To, Year
 
 
@@ -47,7 +48,7 @@ class GardenApi(Controller):
     async def beds(self, limit: Limit = 1000, offset: Offset = 0) -> list[BedOut]:
         return await service.list_beds(limit, offset)
 
-    @post("/beds", guards=[sessions.requires_coordinator])
+    @post("/beds", guards=[sessions.requires_coordinator], responses=error_responses(409))
     async def add_bed(self, data: JSONBody[BedCreate]) -> BedOut:
         return await service.create_bed(data)
 
@@ -63,7 +64,7 @@ class GardenApi(Controller):
     async def plantings(self, filters: NamedDependency[service.HarvestFilter]) -> list[PlantingOut]:
         return await service.list_plantings(filters)
 
-    @post("/plantings")
+    @post("/plantings", responses=error_responses(422))
     async def add_planting(
         self, data: JSONBody[PlantingCreate], member: CurrentMember, settings: AppSettings
     ) -> PlantingOut:
@@ -74,7 +75,7 @@ class GardenApi(Controller):
         rows, _total = await service.list_harvests(filters)
         return rows
 
-    @post("/harvests")
+    @post("/harvests", responses=error_responses(422))
     async def log_harvest(
         self, data: JSONBody[HarvestCreate], member: CurrentMember, settings: AppSettings
     ) -> HarvestOut:
@@ -84,7 +85,7 @@ class GardenApi(Controller):
     async def harvest(self, harvest_id: FromPath[int]) -> HarvestOut:
         return await service.get_harvest(harvest_id)
 
-    @patch("/harvests/{harvest_id:int}")
+    @patch("/harvests/{harvest_id:int}", responses=error_responses(422))
     async def correct_harvest(
         self,
         harvest_id: FromPath[int],

@@ -26,6 +26,7 @@ from coop.plan.schemas import (
 from coop.shifts import listing, rules
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
+from coop.web.errors import error_responses
 from coop.web.params import Limit, Offset, moment_query
 
 
@@ -79,7 +80,7 @@ class KindsApi(Controller):
         """The kinds of shift, for forms and feed links."""
         return [KindOut(slug=k["slug"], label=k["label"]) for k in await listing.kinds()]
 
-    @post(guards=[sessions.requires_coordinator])
+    @post(guards=[sessions.requires_coordinator], responses=error_responses(409))
     async def add_kind(self, data: JSONBody[KindCreate]) -> KindOut:
         kind = await service.add_kind(data)
         return KindOut(slug=kind["slug"], label=kind["label"])
@@ -114,12 +115,16 @@ class PlanApi(Controller):
     async def get_shift(self, shift_id: FromPath[int]) -> ShiftOut:
         return shift_out(await listing.get_shift(shift_id))
 
-    @post("/shifts", guards=[sessions.requires_coordinator])
+    @post("/shifts", guards=[sessions.requires_coordinator], responses=error_responses(422))
     async def create_shift(self, data: JSONBody[ShiftCreate], settings: AppSettings) -> ShiftOut:
         """Plan one shift; times without an offset are on the garden's clock."""
         return shift_out(await service.create_shift(data, settings.zone))
 
-    @patch("/shifts/{shift_id:int}", guards=[sessions.requires_coordinator])
+    @patch(
+        "/shifts/{shift_id:int}",
+        guards=[sessions.requires_coordinator],
+        responses=error_responses(409, 422),
+    )
     async def update_shift(
         self, shift_id: FromPath[int], data: JSONBody[ShiftUpdate], settings: AppSettings
     ) -> ShiftOut:
@@ -131,13 +136,19 @@ class PlanApi(Controller):
         "/shifts/{shift_id:int}/cancel",
         guards=[sessions.requires_coordinator],
         status_code=HTTP_200_OK,
+        responses=error_responses(409),
     )
     async def cancel_shift(
         self, shift_id: FromPath[int], data: JSONBody[CancelRequest]
     ) -> ShiftOut:
         return shift_out(await service.cancel_shift(shift_id, data.reason))
 
-    @post("/days/{day:str}/cancel", guards=[sessions.requires_coordinator], status_code=HTTP_200_OK)
+    @post(
+        "/days/{day:str}/cancel",
+        guards=[sessions.requires_coordinator],
+        status_code=HTTP_200_OK,
+        responses=error_responses(422),
+    )
     async def cancel_day(
         self, day: FromPath[str], data: JSONBody[DayCancel], settings: AppSettings
     ) -> list[ShiftOut]:
@@ -145,7 +156,7 @@ class PlanApi(Controller):
         rows = await service.cancel_day(garden_date(day), data.reason, settings.zone)
         return [shift_out(row) for row in rows]
 
-    @post("/series", guards=[sessions.requires_coordinator])
+    @post("/series", guards=[sessions.requires_coordinator], responses=error_responses(422))
     async def create_series(
         self, data: JSONBody[SeriesCreate], member: CurrentMember, settings: AppSettings
     ) -> SeriesCreated:
@@ -153,7 +164,12 @@ class PlanApi(Controller):
         series_id, shift_ids = await service.create_series(data, settings.zone, member.id)
         return SeriesCreated(id=series_id, shift_ids=shift_ids)
 
-    @post("/series/preview", guards=[sessions.requires_coordinator], status_code=HTTP_200_OK)
+    @post(
+        "/series/preview",
+        guards=[sessions.requires_coordinator],
+        status_code=HTTP_200_OK,
+        responses=error_responses(422),
+    )
     async def preview_series(
         self, data: JSONBody[SeriesCreate], settings: AppSettings
     ) -> list[Occurrence]:

@@ -21,6 +21,7 @@ from coop.sales.schemas import (
 )
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
+from coop.web.errors import error_responses
 from coop.web.params import From, Limit, Offset, To, Year
 
 
@@ -54,7 +55,7 @@ class SalesApi(Controller):
     async def batches(self, filters: NamedDependency[service.SalesFilter]) -> list[BatchOut]:
         return await service.list_batches(filters)
 
-    @post("/batches", guards=[sessions.requires_coordinator])
+    @post("/batches", guards=[sessions.requires_coordinator], responses=error_responses(422))
     async def record_batch(
         self, data: JSONBody[BatchCreate], member: CurrentMember, settings: AppSettings
     ) -> BatchOut:
@@ -64,7 +65,11 @@ class SalesApi(Controller):
     async def batch(self, batch_id: FromPath[int]) -> BatchOut:
         return await service.get_batch(batch_id)
 
-    @patch("/batches/{batch_id:int}", guards=[sessions.requires_coordinator])
+    @patch(
+        "/batches/{batch_id:int}",
+        guards=[sessions.requires_coordinator],
+        responses=error_responses(422),
+    )
     async def correct_batch(
         self,
         batch_id: FromPath[int],
@@ -84,7 +89,7 @@ class SalesApi(Controller):
         rows, _total = await service.list_sales(filters)
         return rows
 
-    @post("/sales", guards=[sessions.requires_coordinator])
+    @post("/sales", guards=[sessions.requires_coordinator], responses=error_responses(422))
     async def record_sale(
         self, data: JSONBody[SaleCreate], member: CurrentMember, settings: AppSettings
     ) -> SaleOut:
@@ -94,7 +99,11 @@ class SalesApi(Controller):
     async def sale(self, sale_id: FromPath[int]) -> SaleOut:
         return await service.get_sale(sale_id)
 
-    @patch("/sales/{sale_id:int}", guards=[sessions.requires_coordinator])
+    @patch(
+        "/sales/{sale_id:int}",
+        guards=[sessions.requires_coordinator],
+        responses=error_responses(422),
+    )
     async def correct_sale(
         self,
         sale_id: FromPath[int],

@@ -18,6 +18,7 @@ from coop.shifts.schemas import (
 )
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
+from coop.web.errors import error_responses
 
 
 def placement_out(view: dict, me: int) -> PlacementOut:
@@ -49,6 +50,7 @@ class ShiftsApi(Controller):
         "/{shift_id:int}/placements",
         guards=[sessions.requires_member],
         status_code=HTTP_201_CREATED,
+        responses=error_responses(409),
     )
     async def sign_up(
         self,
@@ -62,7 +64,12 @@ class ShiftsApi(Controller):
         view = await service.sign_up(shift_id, member.id, settings.zone, pair_id)
         return placement_out(view, member.id)
 
-    @post("/{shift_id:int}/attendance", guards=[sessions.requires_member], status_code=HTTP_200_OK)
+    @post(
+        "/{shift_id:int}/attendance",
+        guards=[sessions.requires_member],
+        status_code=HTTP_200_OK,
+        responses=error_responses(409),
+    )
     async def attendance(
         self, shift_id: FromPath[int], data: JSONBody[AttendanceIn], member: CurrentMember
     ) -> AttendanceOut:
@@ -74,7 +81,12 @@ class ShiftsApi(Controller):
         """Your pair's own notes on this shift (partners only)."""
         return [note_out(row) for row in await attendance.list_notes(shift_id, member.id)]
 
-    @post("/{shift_id:int}/notes", guards=[sessions.requires_member], status_code=HTTP_201_CREATED)
+    @post(
+        "/{shift_id:int}/notes",
+        guards=[sessions.requires_member],
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(409),
+    )
     async def add_note(
         self, shift_id: FromPath[int], data: JSONBody[NoteIn], member: CurrentMember
     ) -> list[NoteOut]:
@@ -87,7 +99,11 @@ class PlacementsApi(Controller):
     tags = ["shifts"]
     guards = [sessions.requires_member]
 
-    @delete("/placements/{placement_id:int}", status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/placements/{placement_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=error_responses(409),
+    )
     async def withdraw(
         self, placement_id: FromPath[int], member: CurrentMember, settings: AppSettings
     ) -> None:

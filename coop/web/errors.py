@@ -7,15 +7,17 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
+from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from coop.errors import DomainError, TooManyAttempts
 from coop.web.forms import humanize
 from coop.web.security import SECURITY_HEADERS, redact_feed_tokens
+from coop.web.sessions import requires_coordinator, requires_member
 
 logger = logging.getLogger("coop")
 
@@ -186,12 +188,44 @@ class ErrorBody(msgspec.Struct):
 
 
 ERROR_DESCRIPTIONS = {
+    400: "The request is not right: a field is missing, malformed or out of range.",
     401: "Not logged in, or the session has ended.",
     403: "Not open to this account, or the CSRF token (x-csrftoken header) is missing.",
     404: "Nothing is there (or it is not yours to see).",
     409: "It clashes with what is already there; `detail` says what.",
+    413: "The body is larger than the app takes in one request.",
+    415: "The body is not JSON (send Content-Type: application/json).",
+    422: "A value breaks one of the garden's rules; `detail` says which, `extra.field` names it.",
     429: "Too many tries lately; wait `Retry-After` seconds.",
 }
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def document_errors(app: Litestar) -> None:
+    """Give every API operation the 4xx answers its guards, method and path can lead to.
+
+    Added to what a handler names itself (``responses=error_responses(409)``): a guard for
+    members gives 401, one for coordinators 403 too; an unsafe method can meet the CSRF check
+    (403), the JSON-only rule (415) and the body limit (413); an id in the path can be unknown
+    (404). Call before the schema is first built.
+    """
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if not handler.resolve_include_in_schema():
+                continue
+            guards = handler.resolve_guards()
+            codes = set()
+            if requires_member in guards or requires_coordinator in guards:
+                codes.add(401)
+            if requires_coordinator in guards:
+                codes.add(403)
+            if handler.http_methods & UNSAFE_METHODS:
+                codes.update({403, 413, 415})
+            if route.path_parameters:
+                codes.add(404)
+            handler.responses = {**error_responses(*sorted(codes)), **(handler.responses or {})}
 
 
 def error_responses(*codes: int) -> dict[int, ResponseSpec]:
