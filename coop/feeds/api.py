@@ -15,7 +15,6 @@ from litestar.datastructures import State
 from litestar.params import FromPath
 
 from coop.calendar import build_feed
-from coop.db import reading
 from coop.errors import DomainError, NotFound
 from coop.feeds import service
 from coop.feeds.cache import CachedFeed, FeedCache, SqliteVersionReader, is_not_modified
@@ -129,8 +128,7 @@ async def _build_once(cache: FeedCache, plan: service.FeedPlan, settings: Settin
 async def _build(cache: FeedCache, plan: service.FeedPlan, settings: Settings) -> CachedFeed:
     """Load the rows in one transaction, then build; rows that change after the version read
     only make the next request rebuild."""
-    async with reading():
-        content = await plan.load()
+    content = await plan.read()
 
     def build() -> bytes:
         return build_feed(

@@ -83,6 +83,11 @@ class FeedPlan:
     last_modified: datetime | None
     load: Callable[[], Awaitable[FeedContent]]
 
+    async def read(self) -> FeedContent:
+        """Load the feed's rows in one transaction (the dear step, after the version said so)."""
+        async with reading():
+            return await self.load()
+
 
 def uid_domain(settings: Settings) -> str:
     return urlsplit(settings.base_url).hostname or "garden.invalid"

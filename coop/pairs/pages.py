@@ -9,7 +9,6 @@ from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop.db import reading
 from coop.errors import DomainError
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
@@ -26,14 +25,7 @@ class PairsPages(Controller):
     guards = [sessions.requires_member]
 
     async def _render(self, member, settings, status_code: int = 200, **extra: Any) -> Template:
-        async with reading():
-            views = []
-            for pair in await service.my_pairs(member.id):
-                view = await service.view(pair, settings, member.id)
-                if pair["status"] == PairStatus.ACTIVE:
-                    view["shifts"] = await service.shared_shifts(pair)
-                    view["notes"] = await service.pair_notes(pair["id"])
-                views.append(view)
+        views = await service.page_views(member.id, settings)
         context = {
             "viewer": member,
             "to_answer": [

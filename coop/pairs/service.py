@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from coop.db import UNIQUE_VIOLATIONS, writing
+from coop.db import UNIQUE_VIOLATIONS, reading, writing
 from coop.errors import Conflict, Forbidden, NotFound
 from coop.feeds.urls import feed_url
 from coop.members import credentials
@@ -51,6 +51,20 @@ async def view(pair: dict, settings: Settings, me: int) -> dict:
         "partner": {"id": partner, "display_name": names.get(partner, "")},
         "proposed_by_me": pair["proposed_by"] == me,
     }
+
+
+async def page_views(member_id: int, settings: Settings) -> list[dict]:
+    """Every pair of the member as the pairs page shows it; an active one with its shared
+    shifts and notes. One transaction, so the page never mixes two moments."""
+    async with reading():
+        views = []
+        for pair in await my_pairs(member_id):
+            view_ = await view(pair, settings, member_id)
+            if pair["status"] == PairStatus.ACTIVE:
+                view_["shifts"] = await shared_shifts(pair)
+                view_["notes"] = await pair_notes(pair["id"])
+            views.append(view_)
+    return views
 
 
 async def my_pair(pair_id: int, member_id: int) -> dict:

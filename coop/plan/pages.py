@@ -15,7 +15,6 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from coop import formatting
-from coop.db import reading
 from coop.errors import DomainError
 from coop.plan import service
 from coop.plan.recurrence import WEEKDAY_NAMES, InvalidPlan, parse_clock, wall_clock, weekly_rrule
@@ -61,8 +60,7 @@ class PlanPages(Controller):
         self, request: Request, offset: int = 0, status_code: int = 200, **extra: Any
     ) -> Template:
         shifts, total = await service.upcoming(PAGE_SIZE, offset)
-        async with reading():
-            kinds = await listing.kinds()
+        kinds = await listing.kinds()
         context = {
             "kinds": kinds,
             "shifts": shifts,
@@ -203,10 +201,7 @@ class PlanPages(Controller):
     async def _render_shift(
         self, shift_id: int, settings: AppSettings, status_code: int = 200, **extra: Any
     ) -> Template:
-        async with reading():
-            shift = await listing.get_shift(shift_id)
-            kinds = await listing.kinds()
-            roster = await service.roster(shift_id)
+        shift, kinds, roster = await service.shift_editor(shift_id)
         starts = wall_clock(shift["starts_at"], settings.zone)
         ends = wall_clock(shift["ends_at"], settings.zone)
         current = {

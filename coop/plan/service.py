@@ -22,7 +22,7 @@ from coop.plan.recurrence import (
     wall_clock,
 )
 from coop.plan.schemas import KindCreate, SeriesCreate, ShiftCreate, ShiftUpdate
-from coop.shifts.listing import get_shift, shift_query
+from coop.shifts.listing import get_shift, kinds, shift_query
 from coop.shifts.rules import OverlappingShift, PaceReached, check_move, lock_placements
 from coop.shifts.service import fill_open_slots
 from coop.tables import PlacementMember, Series, Shift, ShiftKind
@@ -335,6 +335,12 @@ async def _cancel(ids: list[int], reason: str) -> None:
             Shift.updated_at: datetime.now(UTC),
         }
     ).where(Shift.id.is_in(ids))
+
+
+async def shift_editor(shift_id: int) -> tuple[dict[str, Any], list[dict], list[dict[str, Any]]]:
+    """What a shift's edit page shows, read together: the shift, every kind, its roster."""
+    async with reading():
+        return await get_shift(shift_id), await kinds(), await roster(shift_id)
 
 
 async def roster(shift_id: int) -> list[dict[str, Any]]:

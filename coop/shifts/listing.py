@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from coop.db import reading
 from coop.errors import NotFound
 from coop.tables import Shift, ShiftKind
 from coop.vocabulary import ShiftStatus
@@ -47,6 +48,12 @@ async def list_shifts(
     if not include_cancelled:
         query = query.where(Shift.status == ShiftStatus.SCHEDULED)
     return await query.order_by(Shift.starts_at).order_by(Shift.id).limit(limit).offset(offset)
+
+
+async def week(start: datetime, end: datetime, kind: str | None) -> tuple[list[dict], list[dict]]:
+    """The shifts starting in [start, end) (of one kind, or all) and every kind, read together."""
+    async with reading():
+        return await list_shifts(start, end, kind, limit=500), await kinds()
 
 
 async def kinds() -> list[dict]:

@@ -12,10 +12,8 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from coop import formatting
-from coop.db import reading
 from coop.errors import DomainError
 from coop.garden import service as garden
-from coop.pairs import service as pairs
 from coop.periods import week_bounds, week_start
 from coop.settings import Settings
 from coop.shifts import attendance, listing, rules, service
@@ -47,9 +45,7 @@ class HomePage(Controller):
         monday = week_start(settings.zone, week)
         start, end = week_bounds(monday, settings.zone)
         start = max(start, datetime.now(UTC)) if week == 0 else start
-        async with reading():
-            rows = await listing.list_shifts(start, end, kind or None, limit=500)
-            kinds = await listing.kinds()
+        rows, kinds = await listing.week(start, end, kind or None)
         days: dict[str, list[dict]] = {}
         for row in rows:
             local = row["starts_at"].astimezone(settings.zone)
@@ -72,28 +68,8 @@ class HomePage(Controller):
 
 async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, Any]:
     """Everything the shift page shows; partner-only parts only for partners."""
-    async with reading():
-        shift = await listing.get_shift(shift_id)
-        roster = await service.shift_placements(shift_id)
-        mine = None
-        partners: list[dict] = []
-        notes = None
-        if viewer is not None:
-            mine = next(
-                (p for p in roster if any(m["id"] == viewer.id for m in p["members"])), None
-            )
-            placed = {m["id"] for p in roster for m in p["members"]}
-            # Offer "Sign up with ..." only for partners who are not on this shift already.
-            partners = [
-                p for p in await pairs.active_partners(viewer.id) if p["partner_id"] not in placed
-            ]
-            if mine and mine["status"] == PlacementStatus.CONFIRMED:
-                try:
-                    notes = await attendance.list_notes(shift_id, viewer.id)
-                except DomainError:
-                    notes = None
-        started = shift["starts_at"] <= datetime.now(UTC)
-        marking = await attendance.markable(shift_id, viewer) if viewer and started else []
+    view = await service.shift_view(shift_id, viewer)
+    shift, roster, mine, started = view["shift"], view["roster"], view["mine"], view["started"]
     harvest: dict[str, Any] = {}
     live = shift["status"] == ShiftStatus.SCHEDULED
     if viewer is not None and started and live and await garden.can_log_harvest(viewer, shift_id):
@@ -106,10 +82,10 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
         "slots": [p for p in roster if p["status"] != PlacementStatus.WAITLISTED],
         "waiting": len([p for p in roster if p["status"] == PlacementStatus.WAITLISTED]),
         "mine": mine,
-        "partners": partners,
-        "notes": notes,
+        "partners": view["partners"],
+        "notes": view["notes"],
         "started": started,
-        "marking": marking,
+        "marking": view["marking"],
         "can_sign_up": shift["status"] == ShiftStatus.SCHEDULED and not started and mine is None,
         "form": {},
         "harvest": harvest,

@@ -8,13 +8,15 @@ future path forgets the lock. The rules themselves live in ``coop.shifts.rules``
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from coop.db import writing
-from coop.errors import Conflict, NotFound
-from coop.shifts import rules
+from coop.db import reading, writing
+from coop.errors import Conflict, DomainError, NotFound
+from coop.pairs.service import active_partners
+from coop.shifts import attendance, rules
 from coop.shifts.listing import get_shift
-from coop.tables import Pair, Placement, PlacementMember, Shift
+from coop.tables import Member, Pair, Placement, PlacementMember, Shift
 from coop.vocabulary import PairStatus, PlacementStatus, ShiftStatus
 
 
@@ -323,6 +325,42 @@ async def shift_placements(shift_id: int) -> list[dict]:
         views,
         key=lambda v: (v["status"] == PlacementStatus.WAITLISTED, v["waitlist_position"] or 0),
     )
+
+
+async def shift_view(shift_id: int, viewer: Member | None) -> dict[str, Any]:
+    """A shift as the viewer sees it, read in one transaction: its roster, the viewer's own
+    place, the partners they could sign up with, their pair's notes and whom they may mark."""
+    async with reading():
+        shift = await get_shift(shift_id)
+        roster = await shift_placements(shift_id)
+        mine = None
+        partners: list[dict] = []
+        notes = None
+        if viewer is not None:
+            mine = next(
+                (p for p in roster if any(m["id"] == viewer.id for m in p["members"])), None
+            )
+            placed = {m["id"] for p in roster for m in p["members"]}
+            # Offer "Sign up with ..." only for partners who are not on this shift already.
+            partners = [
+                p for p in await active_partners(viewer.id) if p["partner_id"] not in placed
+            ]
+            if mine and mine["status"] == PlacementStatus.CONFIRMED:
+                try:
+                    notes = await attendance.list_notes(shift_id, viewer.id)
+                except DomainError:
+                    notes = None
+        started = shift["starts_at"] <= datetime.now(UTC)
+        marking = await attendance.markable(shift_id, viewer) if viewer and started else []
+    return {
+        "shift": shift,
+        "roster": roster,
+        "mine": mine,
+        "partners": partners,
+        "notes": notes,
+        "started": started,
+        "marking": marking,
+    }
 
 
 def describe(view: dict, me: int) -> str:
