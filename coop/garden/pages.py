@@ -17,7 +17,7 @@ from coop.garden.schemas import BedCreate, CropCreate, HarvestCreate, HarvestUpd
 from coop.quantities import UNITS
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
-from coop.web.forms import Form, parse_form
+from coop.web.forms import Form, parse_form, refusal
 from coop.web.pagination import PAGE_SIZE, page_links
 from coop.web.params import From, Offset, To
 from coop.web.urls import path_to, redirect_to
@@ -94,8 +94,7 @@ class HarvestPages(Controller):
                 settings,
                 error.status_code,
                 form=data,
-                error=error.message,
-                field=error.extra.get("field"),
+                **refusal(error),
             )
         flash(request, "Thank you! The harvest is logged.", category="success")
         shift_id = str(data.get("shift_id") or "")
@@ -157,8 +156,7 @@ class HarvestPages(Controller):
                 harvest_id,
                 error.status_code,
                 form=data,
-                error=error.message,
-                field=error.extra.get("field"),
+                **refusal(error),
             )
         flash(request, "The harvest is corrected; what it held before is kept below.", "success")
         return redirect_to(request, "harvest", harvest_id=harvest_id)
@@ -171,7 +169,7 @@ class HarvestPages(Controller):
             await service.create_bed(parse_form(data, BedCreate))
         except DomainError as error:
             return await self._render(
-                request, member, settings, error.status_code, bed_form=data, bed_error=error.message
+                request, member, settings, error.status_code, bed_form=data, **refusal(error, "bed")
             )
         flash(request, "The bed is added.", category="success")
         return redirect_to(request, "harvests")
@@ -189,7 +187,7 @@ class HarvestPages(Controller):
                 settings,
                 error.status_code,
                 crop_form=data,
-                crop_error=error.message,
+                **refusal(error, "crop"),
             )
         flash(request, "The crop is added.", category="success")
         return redirect_to(request, "harvests")

@@ -16,7 +16,7 @@ from coop.members.schemas import InviteCreate, LoginRequest, MemberCreate, Membe
 from coop.shifts.service import my_shifts
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
-from coop.web.forms import Form, parse_form
+from coop.web.forms import Form, parse_form, refusal
 from coop.web.urls import path_to, redirect_to, safe_next
 
 
@@ -39,7 +39,7 @@ class AccountPages(Controller):
             )
         except DomainError as error:
             context = {"form": {"username": data.get("username", "")}, "next": target}
-            context["error"] = error.message
+            context.update(refusal(error))
             retry_after = error.extra.get("retry_after")
             headers = {"Retry-After": str(retry_after)} if retry_after else None
             return Template(
@@ -75,8 +75,7 @@ class AccountPages(Controller):
             form = {k: v for k, v in data.items() if k != "password"}
             context = {
                 "form": form,
-                "error": error.message,
-                "error_field": error.extra.get("field"),
+                **refusal(error),
             }
             return Template("members/register.html", context=context, status_code=error.status_code)
         sessions.start_session(request, member)
@@ -129,8 +128,7 @@ class MePages(Controller):
                 settings,
                 error.status_code,
                 form=data,
-                error=error.message,
-                error_field=error.extra.get("field"),
+                **refusal(error),
             )
         flash(request, "Your settings are saved.", category="success")
         return redirect_to(request, "me")
@@ -143,7 +141,7 @@ class MePages(Controller):
             invite = parse_form(data, InviteCreate)
         except DomainError as error:
             return await self._render(
-                member, settings, error.status_code, invite_error=error.message
+                member, settings, error.status_code, **refusal(error, "invite")
             )
         code, expires_at = await service.create_invite(member, invite.role)
         link = f"{settings.base_url}{path_to(request, 'register')}?code={code}"

@@ -15,7 +15,7 @@ from coop.pairs.schemas import PairCreate
 from coop.vocabulary import PairStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
-from coop.web.forms import Form, parse_form
+from coop.web.forms import Form, parse_form, refusal
 from coop.web.urls import redirect_to
 
 
@@ -57,8 +57,7 @@ class PairsPages(Controller):
                 settings,
                 error.status_code,
                 form=data,
-                error=error.message,
-                field=error.extra.get("field") or "partner",
+                **refusal(error, field="partner"),
             )
         flash(request, "Your proposal is sent. The pair forms when they say yes.", "success")
         return redirect_to(request, "pairs")
@@ -78,7 +77,7 @@ class PairsPages(Controller):
         try:
             await actions[answer](pair_id, member.id)
         except DomainError as error:
-            return await self._render(member, settings, error.status_code, error=error.message)
+            return await self._render(member, settings, error.status_code, **refusal(error))
         words = {
             "accept": "You're partners now. You can sign up for shifts together.",
             "decline": "You've declined. Nobody is told why.",

@@ -30,7 +30,7 @@ from coop.plan.schemas import (
 from coop.shifts import listing
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
-from coop.web.forms import Form, parse_form
+from coop.web.forms import Form, parse_form, refusal
 from coop.web.pagination import page_links
 from coop.web.params import Offset
 from coop.web.urls import path_to, redirect_to
@@ -38,11 +38,6 @@ from coop.web.urls import path_to, redirect_to
 PAGE_SIZE = 25
 # Service messages name API fields; the forms ask for a date and two clock times instead.
 FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time", "first_date": "from_date"}
-
-
-def _refusal(error: DomainError) -> tuple[str, str | None]:
-    field = error.extra.get("field")
-    return error.message, FORM_FIELDS.get(field, field)
 
 
 def _days(data: dict[str, Any]) -> list[str]:
@@ -109,14 +104,12 @@ class PlanPages(Controller):
                 return redirect_to(request, "plan")
             occurrences = await service.preview_series(spec, settings.zone)
         except DomainError as error:
-            message, field = _refusal(error)
             return await self._render(
                 request,
                 status_code=error.status_code,
                 series_form=data,
                 series_days=days,
-                series_error=message,
-                series_field=field,
+                **refusal(error, "series", renames=FORM_FIELDS),
             )
         return await self._render(
             request, series_form=data, series_days=days, preview=occurrences, rrule=spec.rrule
@@ -142,13 +135,11 @@ class PlanPages(Controller):
                 settings.zone,
             )
         except DomainError as error:
-            message, field = _refusal(error)
             return await self._render(
                 request,
                 status_code=error.status_code,
                 shift_form=data,
-                shift_error=message,
-                shift_field=field,
+                **refusal(error, "shift", renames=FORM_FIELDS),
             )
         flash(request, f"“{shift['title']}” is planned.", "success")
         return redirect_to(request, "plan")
@@ -159,13 +150,11 @@ class PlanPages(Controller):
             values = {**data, "slug": str(data.get("slug", "")).strip().lower()}
             kind = await service.add_kind(parse_form(values, KindCreate))
         except DomainError as error:
-            message, field = _refusal(error)
             return await self._render(
                 request,
                 status_code=error.status_code,
                 kind_form=data,
-                kind_error=message,
-                kind_field=field,
+                **refusal(error, "kind", renames=FORM_FIELDS),
             )
         flash(request, f"“{kind['label']}” shifts can now be planned.", "success")
         return redirect_to(request, "plan")
@@ -179,13 +168,11 @@ class PlanPages(Controller):
             form = parse_form(data, DayCancelForm)
             cancelled = await service.cancel_day(form.day, form.reason, settings.zone)
         except DomainError as error:
-            message, field = _refusal(error)
             return await self._render(
                 request,
                 status_code=error.status_code,
                 day_form=data,
-                day_error=message,
-                day_field=field,
+                **refusal(error, "day", renames=FORM_FIELDS),
             )
         day = formatting.day(form.day)
         if cancelled:
@@ -236,9 +223,12 @@ class PlanPages(Controller):
                 shift_id, ShiftUpdate(**changes, scope=scope), settings.zone
             )
         except DomainError as error:
-            message, field = _refusal(error)
             return await self._render_shift(
-                shift_id, settings, error.status_code, form=data, error=message, field=field
+                shift_id,
+                settings,
+                error.status_code,
+                form=data,
+                **refusal(error, renames=FORM_FIELDS),
             )
         if not changes:
             text = "Nothing was different, so nothing changed."
@@ -263,7 +253,7 @@ class PlanPages(Controller):
                 shift_id,
                 settings,
                 error.status_code,
-                cancel_error=error.message,
+                **refusal(error, "cancel"),
                 cancel_form={"reason": reason},
             )
         flash(request, "The shift is cancelled. Calendars will show it as cancelled.", "success")

@@ -21,7 +21,7 @@ from coop.sales.schemas import BatchCreate, ProductCreate, SaleCreate, SaleUpdat
 from coop.vocabulary import SaleChannel, values
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
-from coop.web.forms import Form, parse_form
+from coop.web.forms import Form, parse_form, refusal
 from coop.web.pagination import PAGE_SIZE, page_links
 from coop.web.params import From, Offset, To
 from coop.web.urls import path_to, redirect_to
@@ -115,8 +115,8 @@ class SalesPages(Controller):
             member,
             settings,
             error.status_code,
-            **{f"{form}_form": data, f"{form}_error": error.message},
-            field=error.extra.get("field"),
+            **{f"{form}_form": data},
+            **refusal(error, form),
         )
 
     @get("/sales", name="sales")
@@ -221,7 +221,7 @@ class SalesPages(Controller):
             await service.correct_sale(member, sale_id, update, settings.zone)
         except DomainError as error:
             return await self._sale_page(
-                member, sale_id, error.status_code, form=data, error=error.message
+                member, sale_id, error.status_code, form=data, **refusal(error)
             )
         flash(request, "The sale is corrected; what it held before is kept below.", "success")
         return redirect_to(request, "sale", sale_id=sale_id)

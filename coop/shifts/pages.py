@@ -22,7 +22,7 @@ from coop.tables import Member
 from coop.vocabulary import PlacementStatus, ShiftStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember, Viewer
-from coop.web.forms import Form, parse_form
+from coop.web.forms import Form, parse_form, refusal
 from coop.web.urls import redirect_to, safe_next
 
 MAX_WEEKS_AHEAD = 60
@@ -115,7 +115,7 @@ class ShiftPages(Controller):
 
     async def _retry(self, shift_id, member, settings, error: DomainError, form=None) -> Template:
         context = await shift_context(shift_id, member, settings)
-        context.update(error=error.message, field=error.extra.get("field"), form=form or {})
+        context.update(refusal(error), form=form or {})
         return Template("shifts/shift.html", context=context, status_code=error.status_code)
 
     @post("/{shift_id:int}/sign-up", guards=[sessions.requires_member])
@@ -132,9 +132,7 @@ class ShiftPages(Controller):
             view = await service.sign_up(shift_id, member.id, settings.zone, choice.pair_id)
         except DomainError as error:
             if request.htmx:
-                return await places(
-                    shift_id, member, settings, error.status_code, error=error.message
-                )
+                return await places(shift_id, member, settings, error.status_code, **refusal(error))
             return await self._retry(shift_id, member, settings, error)
         words = service.describe(view, member.id)
         if request.htmx:
@@ -209,7 +207,7 @@ class PlacementPages(Controller):
             if not in_place:
                 raise
             return await places(
-                int(shift_id), member, settings, error.status_code, error=error.message
+                int(shift_id), member, settings, error.status_code, **refusal(error)
             )
         words = "You've withdrawn. Thanks for letting the garden know."
         if in_place:

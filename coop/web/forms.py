@@ -94,12 +94,13 @@ def refusal(
 ) -> dict[str, Any]:
     """What a page shows again after a refusal: the message and the failing field's name.
 
+    Templates read ``error`` and ``error_field`` (``field`` is the macro that draws an input);
     ``prefix`` names one of several forms on a page (``sale`` gives ``sale_error`` and
-    ``sale_field``); ``renames`` maps a service's field name to the form's own; ``field`` is the
-    field to point at when the error names none.
+    ``sale_error_field``); ``renames`` maps a service's field name to the form's own; ``field``
+    is the field to point at when the error names none.
     """
     name = error.field or field
     if renames and name in renames:
         name = renames[name]
     key = f"{prefix}_" if prefix else ""
-    return {f"{key}error": error.message, f"{key}field": name}
+    return {f"{key}error": error.message, f"{key}error_field": name}
