@@ -90,7 +90,6 @@ async def load_season(database_url: str) -> dict[str, object]:
 async def version_against_build(database_url: str, token: str, rounds: int = 30) -> dict:
     """Time the cheap version read against loading and building the same personal feed."""
     from coop.calendar import build_feed
-    from coop.db import reading
     from coop.feeds import service
     from coop.feeds.cache import SqliteVersionReader
     from coop.settings import Settings
@@ -109,8 +108,7 @@ async def version_against_build(database_url: str, token: str, rounds: int = 30)
     started = time.perf_counter()
     for _ in range(rounds):
         plan = await service.member_plan(settings, now, fetch, token)
-        async with reading():
-            content = await plan.load()
+        content = await plan.read()
         build_feed(
             content.events,
             name=content.name,
