@@ -11,12 +11,8 @@ from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from coop import auth
-from coop.db import reading
-from coop.deps import AppSettings, CurrentMember
-from coop.errors import error_responses
+from coop.formatting import decimal_dollars, hours_text
 from coop.pay import service
-from coop.pay.hours import hours_text
 from coop.pay.schemas import (
     AdjustmentCreate,
     PayPeriodCreate,
@@ -31,9 +27,13 @@ from coop.pay.schemas import (
     WageUpdate,
 )
 from coop.pay.season import my_season
-from coop.periods import Year, this_year
+from coop.periods import this_year
 from coop.quantities import show
 from coop.reports.exports import BOM, neutralise
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.errors import error_responses
+from coop.web.params import Year
 
 
 def period_out(row: dict) -> PayPeriodOut:
@@ -76,12 +76,6 @@ def timesheet_out(period: dict, sheet: service.Sheet) -> Timesheet:
     )
 
 
-def cents_text(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{rest:02d}"
-
-
 def timesheet_csv(period: dict, sheet: service.Sheet) -> Response:
     """One row per person and a total row; text cells are made formula-safe, numbers stay
     numbers (a negative adjustment is a number, not a formula)."""
@@ -111,8 +105,8 @@ def timesheet_csv(period: dict, sheet: service.Sheet) -> Response:
                 line.adjustment_minutes,
                 line.minutes,
                 hours_text(line.minutes),
-                cents_text(line.hourly_wage_cents),
-                cents_text(line.gross_cents),
+                decimal_dollars(line.hourly_wage_cents),
+                decimal_dollars(line.gross_cents),
                 line.gross_cents,
             ]
         )
@@ -126,7 +120,7 @@ def timesheet_csv(period: dict, sheet: service.Sheet) -> Response:
             sheet.total_minutes,
             hours_text(sheet.total_minutes),
             "",
-            cents_text(sheet.total_cents),
+            decimal_dollars(sheet.total_cents),
             sheet.total_cents,
         ]
     )
@@ -141,13 +135,13 @@ def timesheet_csv(period: dict, sheet: service.Sheet) -> Response:
 class PayPeriodsApi(Controller):
     path = "/api/pay-periods"
     tags = ["pay"]
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     @get(responses=error_responses(401, 403))
     async def list_periods(self) -> list[PayPeriodOut]:
         return [period_out(row) for row in await service.list_periods()]
 
-    @post(status_code=HTTP_201_CREATED, responses=error_responses(401, 403, 409))
+    @post(status_code=HTTP_201_CREATED, responses=error_responses(400, 401, 403, 409))
     async def create(self, data: JSONBody[PayPeriodCreate]) -> PayPeriodOut:
         """A new period of whole days (garden time); periods never overlap."""
         return period_out(await service.create_period(data.starts_on, data.ends_on))
@@ -155,9 +149,7 @@ class PayPeriodsApi(Controller):
     @get("/{period_id:int}", responses=error_responses(401, 403, 404))
     async def show(self, period_id: FromPath[int], settings: AppSettings) -> PayPeriodDetail:
         """The period and its shifts whose marked time still needs approval."""
-        async with reading():
-            period = await service.load_period(period_id)
-            waiting = await service.needing_approval(period, settings.zone)
+        period, waiting = await service.period_awaiting(period_id, settings.zone)
         return PayPeriodDetail(
             **{f: getattr(period_out(period), f) for f in PayPeriodOut.__struct_fields__},
             needing_approval=[
@@ -180,7 +172,7 @@ class PayPeriodsApi(Controller):
     @post(
         "/{period_id:int}/adjustments",
         status_code=HTTP_201_CREATED,
-        responses=error_responses(401, 403, 404, 409),
+        responses=error_responses(400, 401, 403, 404, 409),
     )
     async def adjust(
         self,
@@ -208,9 +200,9 @@ class PayPeriodsApi(Controller):
 class WagesApi(Controller):
     path = "/api/members"
     tags = ["pay"]
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
-    @patch("/{member_id:int}", responses=error_responses(401, 403, 404))
+    @patch("/{member_id:int}", responses=error_responses(400, 401, 403, 404))
     async def set_wage(self, member_id: FromPath[int], data: JSONBody[WageUpdate]) -> WageOut:
         """Set a member's hourly wage in cents (coordinators; never shown to other members)."""
         return WageOut(**await service.set_wage(member_id, data.hourly_wage_cents))
@@ -219,9 +211,9 @@ class WagesApi(Controller):
 class MySeasonApi(Controller):
     path = "/api/me/season"
     tags = ["pay"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
-    @get(responses=error_responses(401))
+    @get(responses=error_responses(400, 401))
     async def season(
         self, member: CurrentMember, settings: AppSettings, year: Year = None
     ) -> dict[str, Any]:

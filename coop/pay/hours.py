@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from coop.tables import Attendance
+from coop.vocabulary import AttendanceStatus, ShiftStatus
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,9 @@ def day_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datet
 async def worked(start: datetime, end: datetime, member_id: int | None = None) -> list[Worked]:
     """Approved time on shifts starting in [start, end), oldest first."""
     where = (
-        (Attendance.status == "attended")
+        (Attendance.status == AttendanceStatus.ATTENDED)
         & (Attendance.approved == True)  # noqa: E712 (a Piccolo expression, not a comparison)
-        & (Attendance.shift.status != "cancelled")
+        & (Attendance.shift.status != ShiftStatus.CANCELLED)
         & (Attendance.shift.starts_at >= start)
         & (Attendance.shift.starts_at < end)
     )
@@ -81,21 +82,3 @@ async def worked(start: datetime, end: datetime, member_id: int | None = None) -
 def gross_cents(minutes: int, hourly_wage_cents: int) -> int:
     """Pay for ``minutes`` at an hourly wage, rounded once, half a cent up, in integers only."""
     return (2 * minutes * hourly_wage_cents + 60) // 120
-
-
-def hours_text(minutes: int) -> str:
-    """Minutes as decimal hours for people and CSV: 150 -> "2.5", 20 -> "0.33"."""
-    whole, rest = divmod(abs(minutes), 60)
-    hundredths = (rest * 100 + 30) // 60
-    if hundredths == 100:
-        whole, hundredths = whole + 1, 0
-    sign = "-" if minutes < 0 else ""
-    text = f"{whole}.{hundredths:02d}".rstrip("0").rstrip(".")
-    return sign + text
-
-
-def pay_text(cents: int) -> str:
-    """Money on a pay document, always with cents: 3100 -> "$31.00", -250 -> "-$2.50"."""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"{sign}${whole:,}.{rest:02d}"

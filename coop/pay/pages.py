@@ -4,27 +4,25 @@ each member's own season and work-record letter."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth
-from coop.db import reading
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
-from coop.forms import parse_form
 from coop.i18n import _
 from coop.pay import service
 from coop.pay.schemas import AdjustmentCreate, PayPeriodCreate, WageUpdate
 from coop.pay.season import my_season
-from coop.periods import Year, this_year
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+from coop.periods import this_year
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import Form, parse_form, refusal
+from coop.web.params import Year
+from coop.web.urls import path_to, redirect_to
 
 
 def _dollars_to_cents(text: str) -> int:
@@ -40,12 +38,10 @@ def _dollars_to_cents(text: str) -> int:
 class PayPages(Controller):
     path = "/pay-periods"
     include_in_schema = False
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     async def _index(self, member, settings, status_code: int = 200, **extra: Any) -> Template:
-        async with reading():
-            periods = await service.list_periods()
-            people = await service.wages()
+        periods, people = await service.periods_and_wages()
         first, last = service.default_period(settings.zone)
         context = {
             "viewer": member,
@@ -56,7 +52,7 @@ class PayPages(Controller):
         }
         return Template("pay/periods.html", context=context, status_code=status_code)
 
-    @get()
+    @get(name="pay_periods")
     async def index(self, member: CurrentMember, settings: AppSettings) -> Template:
         """Every pay period, a form for the next one, and hourly wages."""
         return await self._index(member, settings)
@@ -71,10 +67,10 @@ class PayPages(Controller):
             period = await service.create_period(new.starts_on, new.ends_on)
         except DomainError as error:
             return await self._index(
-                member, settings, error.status_code, error=error.message, form=data
+                member, settings, error.status_code, **refusal(error), form=data
             )
         flash(request, _("The pay period is ready."), category="success")
-        return Redirect(f"/pay-periods/{period['id']}")
+        return redirect_to(request, "pay_period", period_id=period["id"])
 
     @post("/wages")
     async def set_wage(
@@ -86,22 +82,18 @@ class PayPages(Controller):
             who = parse_form({"member_id": data.get("member_id", "")}, _MemberChoice)
             row = await service.set_wage(who.member_id, wage.hourly_wage_cents)
         except DomainError as error:
-            return await self._index(member, settings, error.status_code, wage_error=error.message)
+            return await self._index(member, settings, error.status_code, **refusal(error, "wage"))
         flash(
             request,
             _("%(name)s's hourly wage is saved.", name=row["display_name"]),
             category="success",
         )
-        return Redirect("/pay-periods#wages")
+        return Redirect(path_to(request, "pay_periods") + "#wages")
 
     async def _period(
         self, period_id: int, member, settings, status_code: int = 200, **extra: Any
     ) -> Template:
-        async with reading():
-            period = await service.load_period(period_id)
-            waiting = await service.needing_approval(period, settings.zone)
-            unmarked = await service.not_marked(period, settings.zone)
-            people = await service.wages()
+        period, waiting, unmarked, people = await service.period_view(period_id, settings.zone)
         _period, sheet = await service.period_sheet(period_id, settings.zone)
         context = {
             "viewer": member,
@@ -115,7 +107,7 @@ class PayPages(Controller):
         }
         return Template("pay/period.html", context=context, status_code=status_code)
 
-    @get("/{period_id:int}")
+    @get("/{period_id:int}", name="pay_period")
     async def show(
         self, period_id: FromPath[int], member: CurrentMember, settings: AppSettings
     ) -> Template:
@@ -134,14 +126,14 @@ class PayPages(Controller):
             await service.close_period(period_id, member.id, settings.zone)
         except DomainError as error:
             return await self._period(
-                period_id, member, settings, error.status_code, error=error.message
+                period_id, member, settings, error.status_code, **refusal(error)
             )
         flash(
             request,
             _("The pay period is closed. Its timesheets are ready to print."),
             category="success",
         )
-        return Redirect(f"/pay-periods/{period_id}")
+        return redirect_to(request, "pay_period", period_id=period_id)
 
     @post("/{period_id:int}/adjustments")
     async def adjust(
@@ -168,13 +160,13 @@ class PayPages(Controller):
                 member,
                 settings,
                 error.status_code,
-                adjust_error=error.message,
+                **refusal(error, "adjust"),
                 form=data,
             )
         flash(request, _("The adjustment is saved."), category="success")
-        return Redirect(f"/pay-periods/{period_id}#adjustments")
+        return Redirect(path_to(request, "pay_period", period_id=period_id) + "#adjustments")
 
-    @get("/{period_id:int}/timesheet")
+    @get("/{period_id:int}/timesheet", name="timesheet")
     async def timesheet(
         self, period_id: FromPath[int], member: CurrentMember, settings: AppSettings
     ) -> Template:
@@ -192,9 +184,9 @@ class _MemberChoice(msgspec.Struct):
 class MySeasonPages(Controller):
     path = "/me/season"
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
-    @get()
+    @get(name="my_season")
     async def season(
         self, member: CurrentMember, settings: AppSettings, year: Year = None
     ) -> Template:
@@ -205,7 +197,7 @@ class MySeasonPages(Controller):
             "pay/my_season.html", context={"viewer": member, "season": mine, "year": year}
         )
 
-    @get("/letter")
+    @get("/letter", name="work_letter")
     async def letter(
         self, member: CurrentMember, settings: AppSettings, year: Year = None
     ) -> Template:

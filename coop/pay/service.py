@@ -19,6 +19,7 @@ from coop.errors import Conflict, DomainError, NotFound
 from coop.i18n import _, ngettext
 from coop.pay.hours import Worked, day_bounds, gross_cents, worked
 from coop.tables import Attendance, Member, PayAdjustment, PayPeriod, PlacementMember
+from coop.vocabulary import HELD, AttendanceStatus, ShiftStatus
 
 MAX_PERIOD_DAYS = 62
 MAX_ADJUSTMENT_MINUTES = 100 * 60
@@ -124,9 +125,9 @@ async def needing_approval(period: dict, zone: ZoneInfo) -> list[dict]:
         Attendance.shift.title.as_alias("title"),
         Attendance.shift.starts_at.as_alias("starts_at"),
     ).where(
-        (Attendance.status == "attended")
+        (Attendance.status == AttendanceStatus.ATTENDED)
         & (Attendance.approved == False)  # noqa: E712
-        & (Attendance.shift.status != "cancelled")
+        & (Attendance.shift.status != ShiftStatus.CANCELLED)
         & (Attendance.shift.starts_at >= start)
         & (Attendance.shift.starts_at < end)
     )
@@ -154,8 +155,8 @@ async def not_marked(period: dict, zone: ZoneInfo) -> list[dict]:
     start, end = day_bounds(period["starts_on"], period["ends_on"], zone)
     end = min(end, datetime.now(UTC))
     where = (
-        PlacementMember.placement.status.is_in(["confirmed", "awaiting_partner"])
-        & (PlacementMember.shift.status != "cancelled")
+        PlacementMember.placement.status.is_in(list(HELD))
+        & (PlacementMember.shift.status != ShiftStatus.CANCELLED)
         & (PlacementMember.shift.starts_at >= start)
         & (PlacementMember.shift.starts_at < end)
     )
@@ -256,6 +257,30 @@ async def set_wage(member_id: int, hourly_wage_cents: int) -> dict:
     if not updated:
         raise NotFound(_("We couldn't find that member."))
     return {**updated[0], "hourly_wage_cents": hourly_wage_cents}
+
+
+async def periods_and_wages() -> tuple[list[dict], list[dict]]:
+    """The pay periods page: every period, and everyone's hourly wage."""
+    async with reading():
+        return await list_periods(), await wages()
+
+
+async def period_awaiting(period_id: int, zone: ZoneInfo) -> tuple[dict, list[dict]]:
+    """A period and its shifts whose marked time still needs approval."""
+    async with reading():
+        period = await load_period(period_id)
+        return period, await needing_approval(period, zone)
+
+
+async def period_view(
+    period_id: int, zone: ZoneInfo
+) -> tuple[dict, list[dict], list[dict], list[dict]]:
+    """A period's page: the period, what needs approval, who is not marked, and wages."""
+    async with reading():
+        period = await load_period(period_id)
+        waiting = await needing_approval(period, zone)
+        unmarked = await not_marked(period, zone)
+        return period, waiting, unmarked, await wages()
 
 
 async def wages() -> list[dict]:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from litestar import Controller, get
 
-from coop import auth
-from coop.deps import AppSettings
-from coop.periods import From, To, Year, this_year
+from coop.periods import this_year
 from coop.quantities import show
 from coop.reports import impact, service
+from coop.web import sessions
+from coop.web.deps import AppSettings
+from coop.web.errors import error_responses
+from coop.web.params import From, To, Year
 
 
 def _hours(value: Decimal) -> float | int:
@@ -70,7 +71,7 @@ def season_json(report: service.Season) -> dict[str, Any]:
 class ReportsApi(Controller):
     path = "/api/reports"
     tags = ["reports"]
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     @get("/season")
     async def season(self, settings: AppSettings, year: Year = None) -> dict[str, Any]:
@@ -82,18 +83,12 @@ class ReportsApi(Controller):
 class ImpactApi(Controller):
     path = "/api/reports/impact"
     tags = ["reports"]
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
-    @get()
+    @get(responses=error_responses(400))
     async def impact_report(
         self, settings: AppSettings, starts_on: From = None, ends_on: To = None
     ) -> dict[str, Any]:
         """For funders, any date range: counts of people under 5 are null and named."""
-        first, last = impact_range(starts_on, ends_on, settings.zone)
+        first, last = impact.impact_range(starts_on, ends_on, settings.zone)
         return impact.impact_json(await impact.impact(first, last, settings.zone))
-
-
-def impact_range(starts_on: date | None, ends_on: date | None, zone) -> tuple[date, date]:
-    """Default: the season so far (1 January to today, garden time)."""
-    year = this_year(zone)
-    return starts_on or date(year, 1, 1), ends_on or date(year, 12, 31)

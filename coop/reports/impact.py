@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo
 
 from coop.db import reading
 from coop.errors import DomainError
+from coop.formatting import hours_text
 from coop.i18n import _
-from coop.pay.hours import day_bounds, hours_text, worked
+from coop.pay.hours import day_bounds, worked
 from coop.pay.service import sheet
-from coop.periods import week_of
+from coop.periods import this_year, week_of
 from coop.quantities import show, totals
 from coop.tables import Batch, Harvest, Member, Pair, Sale
+from coop.vocabulary import PairStatus, Role
 
 SMALLEST_SHOWN = 5
 PEOPLE_FIELDS = ("participants", "new_participants", "returning_participants", "retained_4_weeks")
@@ -65,6 +67,12 @@ class Impact:
         )
 
 
+def impact_range(starts_on: date | None, ends_on: date | None, zone: ZoneInfo) -> tuple[date, date]:
+    """Default: the whole of this year (1 January to 31 December, garden time)."""
+    year = this_year(zone)
+    return starts_on or date(year, 1, 1), ends_on or date(year, 12, 31)
+
+
 def check_range(starts_on: date, ends_on: date) -> None:
     if ends_on < starts_on:
         raise DomainError(_("Dates: the start of the range comes after its end."), field="from")
@@ -100,10 +108,12 @@ async def impact(starts_on: date, ends_on: date, zone: ZoneInfo) -> Impact:
             datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC) + timedelta(days=1)
         )
         coordinators = set(
-            await Member.select(Member.id).where(Member.role == "coordinator").output(as_list=True)
+            await Member.select(Member.id)
+            .where(Member.role == Role.COORDINATOR)
+            .output(as_list=True)
         )
         pairs = await Pair.count().where(
-            Pair.status.is_in(["active", "ended"])
+            Pair.status.is_in([PairStatus.ACTIVE, PairStatus.ENDED])
             & (Pair.created_at >= start)
             & (Pair.created_at < end)
         )

@@ -6,22 +6,22 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import NotFound
 from coop.i18n import _
-from coop.periods import From, To, Year, this_year
+from coop.periods import this_year
 from coop.reports import impact, service
-from coop.reports.api import impact_range
 from coop.reports.charts import CHART_CSP, CHARTS, _bar
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.params import From, To, Year
 
 
 class ReportPages(Controller):
     path = "/reports"
     include_in_schema = False
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
-    @get()
+    @get(name="season_report")
     async def season(
         self, member: CurrentMember, settings: AppSettings, year: Year = None
     ) -> Template:
@@ -54,7 +54,7 @@ class ReportPages(Controller):
 class ImpactPages(Controller):
     path = "/reports/impact"
     include_in_schema = False
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     @get()
     async def impact_page(
@@ -65,7 +65,7 @@ class ImpactPages(Controller):
         ends_on: To = None,
     ) -> Template:
         """For funders: people, paid work, pairs and seed to sale; small counts say so."""
-        first, last = impact_range(starts_on, ends_on, settings.zone)
+        first, last = impact.impact_range(starts_on, ends_on, settings.zone)
         report = await impact.impact(first, last, settings.zone)
         return Template(
             "reports/impact.html",
@@ -77,7 +77,7 @@ class ImpactPages(Controller):
         self, settings: AppSettings, starts_on: From = None, ends_on: To = None
     ) -> Response:
         """Paid hours by week as SVG; the page's table holds the same numbers."""
-        first, last = impact_range(starts_on, ends_on, settings.zone)
+        first, last = impact.impact_range(starts_on, ends_on, settings.zone)
         report = await impact.impact(first, last, settings.zone)
         rows = report.hours_by_week
         svg = _bar(

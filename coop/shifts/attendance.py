@@ -21,8 +21,7 @@ from coop.i18n import _
 from coop.pay import service as pay
 from coop.pay.hours import worked
 from coop.pay.service import lock_periods
-from coop.shifts.rules import HELD
-from coop.shifts.service import load_shift
+from coop.shifts.listing import get_shift
 from coop.tables import (
     Attendance,
     AttendanceChange,
@@ -33,6 +32,7 @@ from coop.tables import (
     Shift,
     ShiftNote,
 )
+from coop.vocabulary import HELD, AttendanceStatus, PairStatus, PlacementStatus, Role, ShiftStatus
 
 
 class NotPlacedHere(DomainError):
@@ -73,7 +73,7 @@ def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
 def _times(shift: dict, record, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
     """Arrived and left for a record, checked against the shift; none unless attended."""
     arrived, left = _local(record.arrived_at, zone), _local(record.left_at, zone)
-    if record.status != "attended":
+    if record.status != AttendanceStatus.ATTENDED:
         if arrived or left:
             raise DomainError(
                 _('Arrival and leaving times go with "came" only.'),
@@ -109,8 +109,8 @@ async def _open_shift(shift_id: int, zone: ZoneInfo) -> dict:
     serialised (SQLite runs one writer at a time already)."""
     if isinstance(current_engine(), PostgresEngine):
         await Shift.raw("SELECT id FROM shift WHERE id = {} FOR UPDATE", shift_id)
-    shift = await load_shift(shift_id)
-    if shift["status"] == "cancelled":
+    shift = await get_shift(shift_id)
+    if shift["status"] == ShiftStatus.CANCELLED:
         raise Conflict(_("This shift was cancelled, so there is no attendance to mark."))
     if shift["starts_at"] > datetime.now(UTC):
         raise Conflict(_("You can mark attendance once the shift has started."))
@@ -128,7 +128,7 @@ async def record_attendance(shift_id: int, caller: Member, records: list, zone: 
             row["member"]: row
             for row in await Attendance.select().where(Attendance.shift == shift_id)
         }
-        if caller.role == "coordinator":
+        if caller.role == Role.COORDINATOR:
             allowed = set(seats) | set(existing)
         elif caller.id in seats or caller.id in existing:
             allowed = {caller.id}
@@ -139,7 +139,7 @@ async def record_attendance(shift_id: int, caller: Member, records: list, zone: 
         for record in records:
             if record.member_id in allowed:
                 continue
-            if caller.role != "coordinator" and record.member_id in seats:
+            if caller.role != Role.COORDINATOR and record.member_id in seats:
                 raise Forbidden(
                     _(
                         "You can mark only your own attendance. Your partner marks theirs, "
@@ -236,10 +236,10 @@ async def approve(shift_id: int, caller: Member, member_ids: list[int], zone: Zo
 
 async def attendance_of(shift_id: int, viewer: Member) -> list[dict]:
     """Records with their history: all for a coordinator, only your own for anyone else."""
-    await load_shift(shift_id)
+    await get_shift(shift_id)
     where = Attendance.shift == shift_id
     changes = AttendanceChange.shift == shift_id
-    if viewer.role != "coordinator":
+    if viewer.role != Role.COORDINATOR:
         where &= Attendance.member == viewer.id
         changes &= AttendanceChange.member == viewer.id
         seats = await _held_seats(shift_id)
@@ -307,7 +307,7 @@ async def notes_pair(shift_id: int, member_id: int) -> int:
     placement = (
         await Placement.select().where(Placement.id == seat["placement"]).first() if seat else None
     )
-    if placement is None or placement["status"] != "confirmed":
+    if placement is None or placement["status"] != PlacementStatus.CONFIRMED:
         raise Forbidden("Shift notes belong to the partners who share a slot on this shift.")
     partner = next(
         m
@@ -321,7 +321,11 @@ async def notes_pair(shift_id: int, member_id: int) -> int:
     a, b = sorted((member_id, partner))
     pair = (
         await Pair.select(Pair.id)
-        .where((Pair.member_a == a) & (Pair.member_b == b) & Pair.status.is_in(["active", "ended"]))
+        .where(
+            (Pair.member_a == a)
+            & (Pair.member_b == b)
+            & Pair.status.is_in([PairStatus.ACTIVE, PairStatus.ENDED])
+        )
         .order_by(Pair.id, ascending=False)
         .first()
     )
@@ -356,7 +360,7 @@ async def _notes(shift_id: int, pair_id: int) -> list[dict]:
 async def add_note(shift_id: int, member_id: int, text: str) -> list[dict]:
     """Either partner writes a short note after the shift; both of them see it."""
     async with writing():
-        shift = await load_shift(shift_id)
+        shift = await get_shift(shift_id)
         pair_id = await notes_pair(shift_id, member_id)
         if shift["starts_at"] > datetime.now(UTC):
             raise Conflict("You can write a note once the shift has started.")
@@ -372,7 +376,7 @@ async def markable(shift_id: int, viewer: Member) -> list[dict]:
     with their record and its history, for the form."""
     seats = await _held_seats(shift_id)
     records = {r["member_id"]: r for r in await _records_or_none(shift_id, viewer)}
-    if viewer.role == "coordinator":
+    if viewer.role == Role.COORDINATOR:
         people = set(seats) | {m for m in records if m is not None}
     elif viewer.id in seats or viewer.id in records:
         people = {viewer.id}

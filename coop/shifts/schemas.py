@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from coop.vocabulary import AttendanceStatus, values
+
 
 class PlacementCreate(msgspec.Struct):
     pair_id: int | None = None
@@ -31,7 +33,7 @@ class AttendanceRecord(msgspec.Struct):
     """One person's mark; times default to the shift's (no offset: garden time)."""
 
     member_id: int
-    status: Literal["attended", "excused", "absent"]
+    status: Literal[values(AttendanceStatus)]  # type: ignore[valid-type]
     arrived_at: datetime | None = None
     left_at: datetime | None = None
 
