@@ -122,7 +122,9 @@ async def measure(settings: Settings, rounds: int) -> dict:
             async with writing():
                 await furnish_day(day, member_ids, kind_id)
 
-        when(datetime.now(UTC))  # babel loads its locale data once per process: not per cancel
+        when(
+            datetime.now(UTC), ZONE
+        )  # babel loads its locale data once per process: not per cancel
         real = events.shifts_cancelled
 
         async def silent(*_args, **_kwargs) -> int:

@@ -6,19 +6,20 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from coop import auth
-from coop.deps import CurrentMember
-from coop.errors import NotFound, error_responses
+from coop.errors import NotFound
 from coop.i18n import _
 from coop.notices import sender, service
 from coop.notices.schemas import NotificationOut, UndeliveredOut
-from coop.periods import Limit, Offset
+from coop.web import sessions
+from coop.web.deps import CurrentMember
+from coop.web.errors import error_responses
+from coop.web.params import Limit, Offset
 
 
 class NotificationsApi(Controller):
     path = "/api/me/notifications"
     tags = ["notices"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     @get(responses=error_responses(401))
     async def inbox(
@@ -44,7 +45,7 @@ class NotificationsApi(Controller):
 class UndeliveredApi(Controller):
     path = "/api/notifications"
     tags = ["notices"]
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     @get("/failed", responses=error_responses(401, 403))
     async def failed(self, limit: Limit = 100, offset: Offset = 0) -> list[UndeliveredOut]:

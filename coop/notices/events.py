@@ -28,7 +28,7 @@ async def _people_on(shift_ids: list[int]) -> list[dict]:
     )
 
 
-async def shifts_cancelled(shift_ids: list[int], reason: str, zone: ZoneInfo | None = None) -> int:
+async def shifts_cancelled(shift_ids: list[int], reason: str, zone: ZoneInfo) -> int:
     """shift_cancelled to everyone placed on each shift (one shift or a whole day)."""
     if not shift_ids:
         return 0
@@ -50,7 +50,7 @@ async def shifts_cancelled(shift_ids: list[int], reason: str, zone: ZoneInfo | N
     return await tell_everyone_on(sorted(shifts), "shift_cancelled", say)
 
 
-async def shift_changed(before: dict, after: dict, zone: ZoneInfo | None = None) -> int:
+async def shift_changed(before: dict, after: dict, zone: ZoneInfo) -> int:
     """shift_changed to everyone placed, when the time or place moved."""
     moved = any(before[name] != after[name] for name in ("starts_at", "ends_at", "location"))
     if not moved:

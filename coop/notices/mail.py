@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from coop.i18n import N_, _, speaking
 from coop.settings import Settings
-from coop.templating import configure_environment
+from coop.web.templating import configure_environment
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SUBJECTS = {

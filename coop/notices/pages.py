@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
-from coop.forms import parse_form
+from coop.feeds.urls import feed_url
 from coop.i18n import _
 from coop.members import service as members
-from coop.members.api import member_feed_url
 from coop.members.schemas import MemberUpdate
 from coop.notices import mail, sender, service
 from coop.shifts.service import my_shifts
 from coop.tables import NOTICE_KINDS, Member
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import Form, parse_form
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UNREAD_STATE_KEY = "coop_unread"
 NOT_COUNTED = ("/api/", "/static/", "/calendar/", "/health", "/schema")
 
@@ -31,7 +29,7 @@ async def count_unread(request: Request) -> None:
     """Put the member's unread count where base.html finds it, on every page."""
     if request.url.path.startswith(NOT_COUNTED):
         return
-    member = await auth.current_member(request)
+    member = await sessions.current_member(request)
     if member is not None:
         request.scope.setdefault("state", {})[UNREAD_STATE_KEY] = await service.count(
             member.id, unread_only=True
@@ -45,7 +43,7 @@ def _page_number(page: int) -> int:
 class InboxPages(Controller):
     path = "/inbox"
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     @get()
     async def inbox(self, member: CurrentMember, page: FromQuery[int] = 1) -> Template:
@@ -86,7 +84,7 @@ def _int(value: Any) -> int:
 class NoticeSettingsPages(Controller):
     path = "/me/notices"
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     @post()
     async def update(
@@ -102,7 +100,7 @@ class NoticeSettingsPages(Controller):
         except DomainError as error:
             context = {
                 "member": member,
-                "calendar_url": member_feed_url(settings, member),
+                "calendar_url": feed_url(settings, "members", member.calendar_token),
                 "my_shifts": await my_shifts(member.id),
                 "form": {},
                 "notice_form": data,
@@ -155,7 +153,7 @@ class UnsubscribePages(Controller):
 class UndeliveredPages(Controller):
     path = "/plan/undelivered"
     include_in_schema = False
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     @get()
     async def undelivered(self, member: CurrentMember) -> Template:

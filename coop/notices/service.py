@@ -19,7 +19,6 @@ from babel.dates import format_datetime
 
 from coop.errors import NotFound
 from coop.i18n import LANGUAGES, current_language, speaking
-from coop.settings import Settings
 from coop.tables import Member, Notification
 
 INSERT_CHUNK = 500
@@ -38,19 +37,13 @@ class Notice:
 
 
 @cache
-def garden_zone() -> ZoneInfo:
-    """The garden's zone for notice texts written where no settings are at hand."""
-    return Settings.from_env().zone
-
-
-@cache
 def _locale(language: str) -> Locale:
     return Locale.parse(language)
 
 
-def when(moment: datetime, zone: ZoneInfo | None = None) -> str:
-    """Saturday 6 June, 9:00 AM, in the current language."""
-    local = moment.astimezone(zone or garden_zone())
+def when(moment: datetime, zone: ZoneInfo) -> str:
+    """Saturday 6 June, 9:00 AM, in the current language, on the garden's clock."""
+    local = moment.astimezone(zone)
     return format_datetime(local, "EEEE d MMMM, h:mm a", locale=_locale(current_language()))
 
 

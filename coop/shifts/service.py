@@ -8,26 +8,23 @@ future path forgets the lock. The rules themselves live in ``coop.shifts.rules``
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from coop.db import writing
-from coop.errors import Conflict, NotFound
+from coop.db import reading, writing
+from coop.errors import Conflict, DomainError, NotFound
 from coop.i18n import _
 from coop.notices import events
-from coop.settings import Settings
-from coop.shifts import rules
-from coop.tables import Pair, Placement, PlacementMember, Shift
+from coop.pairs.service import active_partners
+from coop.pay import service as pay
+from coop.shifts import attendance, rules
+from coop.shifts.listing import get_shift
+from coop.tables import Member, Pair, Placement, PlacementMember, Shift
+from coop.vocabulary import PairStatus, PlacementStatus, ShiftStatus
 
 
 class ShiftFull(Conflict):
     """No pair slot is free (a sign-up then joins the waitlist instead)."""
-
-
-async def load_shift(shift_id: int) -> dict:
-    shift = await Shift.select().where(Shift.id == shift_id).first()
-    if shift is None:
-        raise NotFound("We couldn't find that shift. It may have been removed.")
-    return shift
 
 
 async def _take_slot(shift_id: int) -> bool:
@@ -95,7 +92,7 @@ async def _active_partner(pair_id: int, member_id: int) -> int:
     pair = await Pair.select().where(Pair.id == pair_id).first()
     if pair is None or member_id not in (pair["member_a"], pair["member_b"]):
         raise rules.NotPartners("You can only sign up together with one of your own partners.")
-    if pair["status"] != "active":
+    if pair["status"] != PairStatus.ACTIVE:
         raise rules.NotPartners(
             "That pair isn't active, so you can't sign up together. You can sign up on your own."
         )
@@ -108,7 +105,7 @@ async def sign_up(
     """Place a member (or a pair together): complete, open, or join the waitlist."""
     async with writing():
         await rules.lock_placements()
-        shift = await load_shift(shift_id)
+        shift = await get_shift(shift_id)
         rules.ensure_open(shift)
         members = [member_id]
         if pair_id is not None:
@@ -117,9 +114,13 @@ async def sign_up(
         await rules.check_fits(members, shift, zone, me=member_id)
         if pair_id is not None:
             if await _take_slot(shift_id):
-                placement_id = await _new_placement(shift_id, "confirmed", members, pair_id)
+                placement_id = await _new_placement(
+                    shift_id, PlacementStatus.CONFIRMED, members, pair_id
+                )
             else:
-                placement_id = await _new_placement(shift_id, "waitlisted", members, pair_id)
+                placement_id = await _new_placement(
+                    shift_id, PlacementStatus.WAITLISTED, members, pair_id
+                )
             return await placement_view(placement_id)
         awaiting = await _oldest_awaiting(shift_id)
         if awaiting is not None:
@@ -127,14 +128,14 @@ async def sign_up(
             seat = await PlacementMember.insert(
                 PlacementMember(placement=awaiting, shift=shift_id, member=member_id)
             ).returning(PlacementMember.id)
-            await _set_status(awaiting, "confirmed")
+            await _set_status(awaiting, PlacementStatus.CONFIRMED)
             await _roster_changed(shift_id)
             await events.partner_joined(seat[0]["id"], member_id, waiting, shift, zone)
             placement_id = awaiting
         elif await _take_slot(shift_id):
-            placement_id = await _new_placement(shift_id, "awaiting_partner", members)
+            placement_id = await _new_placement(shift_id, PlacementStatus.AWAITING_PARTNER, members)
         else:
-            placement_id = await _new_placement(shift_id, "waitlisted", members)
+            placement_id = await _new_placement(shift_id, PlacementStatus.WAITLISTED, members)
         return await placement_view(placement_id)
 
 
@@ -142,7 +143,9 @@ async def _oldest_awaiting(shift_id: int) -> int | None:
     """The oldest place waiting for a partner that its holder opened to anyone."""
     row = (
         await Placement.select(Placement.id)
-        .where((Placement.shift == shift_id) & (Placement.status == "awaiting_partner"))
+        .where(
+            (Placement.shift == shift_id) & (Placement.status == PlacementStatus.AWAITING_PARTNER)
+        )
         .where(Placement.open_to_anyone.eq(True))
         .order_by(Placement.created_at)
         .order_by(Placement.id)
@@ -154,7 +157,7 @@ async def _oldest_awaiting(shift_id: int) -> int | None:
 async def _waiting(shift_id: int) -> list[dict]:
     return (
         await Placement.select(Placement.id, Placement.pair, Placement.open_to_anyone)
-        .where((Placement.shift == shift_id) & (Placement.status == "waitlisted"))
+        .where((Placement.shift == shift_id) & (Placement.status == PlacementStatus.WAITLISTED))
         .order_by(Placement.id)
     )
 
@@ -167,8 +170,8 @@ async def withdraw(placement_id: int, member_id: int, zone: ZoneInfo) -> None:
         seats = await _seats(placement_id) if placement else []
         if placement is None or member_id not in seats:
             raise NotFound("We couldn't find that place. Perhaps you've already withdrawn.")
-        shift = await load_shift(placement["shift"])
-        if shift["status"] == "scheduled" and shift["starts_at"] <= datetime.now(UTC):
+        shift = await get_shift(placement["shift"])
+        if shift["status"] == ShiftStatus.SCHEDULED and shift["starts_at"] <= datetime.now(UTC):
             raise rules.ShiftClosed(
                 "That shift has already started, so its roster stays as it was."
             )
@@ -199,15 +202,15 @@ async def _leave(
         await Placement.update({Placement.open_to_anyone: not chosen}).where(
             Placement.id == placement["id"]
         )
-    if placement["status"] == "waitlisted":
+    if placement["status"] == PlacementStatus.WAITLISTED:
         if remaining:
-            await _set_status(placement["id"], "waitlisted")
+            await _set_status(placement["id"], PlacementStatus.WAITLISTED)
         else:
             await Placement.delete().where(Placement.id == placement["id"])
         return
     await events.late_withdrawal(seat_id, member_id, shift, zone)
     if remaining:
-        await _set_status(placement["id"], "awaiting_partner")
+        await _set_status(placement["id"], PlacementStatus.AWAITING_PARTNER)
     else:
         await Placement.delete().where(Placement.id == placement["id"])
         await _free_slot(placement["shift"])
@@ -220,7 +223,7 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
     ``shift`` was read in this transaction, under the placement lock: its times and status
     are current (only ``taken_slots`` moves here, and the conditional UPDATE reads that itself).
     """
-    if shift["status"] != "scheduled" or shift["starts_at"] <= datetime.now(UTC):
+    if shift["status"] != ShiftStatus.SCHEDULED or shift["starts_at"] <= datetime.now(UTC):
         return
     changed = True
     while changed:
@@ -239,7 +242,7 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
                         .returning(PlacementMember.id)
                     )
                     await Placement.delete().where(Placement.id == entry["id"])
-                    await _set_status(awaiting, "confirmed")
+                    await _set_status(awaiting, PlacementStatus.CONFIRMED)
                     await events.waitlist_promoted(entry["id"], seats, shift, zone)
                     await events.partner_joined(moved[0]["id"], seats[0], waiting, shift, zone)
                     changed = True
@@ -253,20 +256,21 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
                 continue
             if not await _take_slot(shift["id"]):
                 break
-            status = "confirmed" if len(seats) == 2 else "awaiting_partner"
+            status = (
+                PlacementStatus.CONFIRMED if len(seats) == 2 else PlacementStatus.AWAITING_PARTNER
+            )
             await _set_status(entry["id"], status, entry["pair"])
             await events.waitlist_promoted(entry["id"], seats, shift, zone)
             changed = True
             break
 
 
-async def release_member(member_id: int, zone: ZoneInfo | None = None) -> None:
+async def release_member(member_id: int, zone: ZoneInfo) -> None:
     """Withdraw a closing account from upcoming places, so slots and the line move on.
 
-    Runs inside close_account's transaction. It has no settings at hand, so the garden's
-    zone (for the pace rule during promotions) comes from the environment unless given.
+    Runs inside close_account's transaction; ``zone`` is the garden's (the pace rule during
+    promotions reads weeks in it).
     """
-    zone = zone or Settings.from_env().zone
     async with writing():
         await rules.lock_placements()
         placement_ids = (
@@ -277,7 +281,7 @@ async def release_member(member_id: int, zone: ZoneInfo | None = None) -> None:
         now = datetime.now(UTC)
         for placement_id in placement_ids:
             placement = await Placement.select().where(Placement.id == placement_id).first()
-            shift = await load_shift(placement["shift"])
+            shift = await get_shift(placement["shift"])
             if shift["starts_at"] <= now:
                 continue  # past rosters stay as they were; the seat goes with the account
             await _leave(placement, await _seats(placement_id), member_id, shift, zone)
@@ -288,11 +292,11 @@ async def release_member(member_id: int, zone: ZoneInfo | None = None) -> None:
 
 
 async def waitlist_position(placement: dict) -> int | None:
-    if placement["status"] != "waitlisted":
+    if placement["status"] != PlacementStatus.WAITLISTED:
         return None
     ahead = await Placement.count().where(
         (Placement.shift == placement["shift"])
-        & (Placement.status == "waitlisted")
+        & (Placement.status == PlacementStatus.WAITLISTED)
         & (Placement.id <= placement["id"])
     )
     return ahead
@@ -358,20 +362,63 @@ async def shift_placements(shift_id: int) -> list[dict]:
         .order_by(Placement.id)
     )
     views = [await placement_view(row["id"]) for row in rows]
-    return sorted(views, key=lambda v: (v["status"] == "waitlisted", v["waitlist_position"] or 0))
+    return sorted(
+        views,
+        key=lambda v: (v["status"] == PlacementStatus.WAITLISTED, v["waitlist_position"] or 0),
+    )
+
+
+async def shift_view(shift_id: int, viewer: Member | None, zone: ZoneInfo) -> dict[str, Any]:
+    """A shift as the viewer sees it, read in one transaction: its roster, the viewer's own
+    place, the partners they could sign up with, their pair's notes, whom they may mark, and
+    whether its pay period is closed (then the marks are shown, not offered for change)."""
+    async with reading():
+        shift = await get_shift(shift_id)
+        roster = await shift_placements(shift_id)
+        mine = None
+        partners: list[dict] = []
+        notes = None
+        if viewer is not None:
+            mine = next(
+                (p for p in roster if any(m["id"] == viewer.id for m in p["members"])), None
+            )
+            placed = {m["id"] for p in roster for m in p["members"]}
+            # Offer "Sign up with ..." only for partners who are not on this shift already.
+            partners = [
+                p for p in await active_partners(viewer.id) if p["partner_id"] not in placed
+            ]
+            if mine and mine["status"] == PlacementStatus.CONFIRMED:
+                try:
+                    notes = await attendance.list_notes(shift_id, viewer.id)
+                except DomainError:
+                    notes = None
+        started = shift["starts_at"] <= datetime.now(UTC)
+        live = started and shift["status"] == ShiftStatus.SCHEDULED
+        marking = await attendance.markable(shift_id, viewer) if viewer and live else []
+        pay_locked = bool(marking) and await pay.is_closed(shift["starts_at"], zone)
+    return {
+        "shift": shift,
+        "roster": roster,
+        "mine": mine,
+        "partners": partners,
+        "notes": notes,
+        "started": started,
+        "marking": marking,
+        "pay_locked": pay_locked,
+    }
 
 
 def describe(view: dict, me: int) -> str:
     """What a person reads after signing up, in plain words."""
     others = [m["display_name"] for m in view["members"] if m["id"] != me]
-    if view["status"] == "waitlisted":
+    if view["status"] == PlacementStatus.WAITLISTED:
         return f"That shift is full. You're on the waitlist, number {view['waitlist_position']}."
-    if view["status"] == "awaiting_partner" and not view["open_to_anyone"]:
+    if view["status"] == PlacementStatus.AWAITING_PARTNER and not view["open_to_anyone"]:
         return _(
             "Your place is yours, waiting for a partner. Nobody is put beside you until you "
             "choose: match me with anyone, sign up with another partner, or withdraw."
         )
-    if view["status"] == "awaiting_partner":
+    if view["status"] == PlacementStatus.AWAITING_PARTNER:
         return "You're signed up. The next person who signs up will be your partner for this shift."
     if view["pair_id"] is not None and others:
         return f"You and {others[0]} are signed up together."
@@ -393,7 +440,7 @@ async def fill_open_slots(shift_id: int, zone: ZoneInfo) -> None:
 
     Call inside ``writing()``, after ``rules.lock_placements()`` was taken before any shift row.
     """
-    await _promote(await load_shift(shift_id), zone)
+    await _promote(await get_shift(shift_id), zone)
 
 
 # --- a place whose partner left: the holder chooses ------------------------------------------
@@ -403,9 +450,9 @@ async def _my_waiting_place(placement_id: int, member_id: int) -> tuple[dict, di
     placement = await Placement.select().where(Placement.id == placement_id).first()
     if placement is None or member_id not in await _seats(placement_id):
         raise NotFound(_("We couldn't find that place. Perhaps you've already withdrawn."))
-    if placement["status"] != "awaiting_partner":
+    if placement["status"] != PlacementStatus.AWAITING_PARTNER:
         raise Conflict(_("That place isn't waiting for a partner any more."))
-    shift = await load_shift(placement["shift"])
+    shift = await get_shift(placement["shift"])
     rules.ensure_open(shift)
     return placement, shift
 
@@ -434,6 +481,6 @@ async def choose_partner(placement_id: int, member_id: int, pair_id: int, zone: 
         await PlacementMember.insert(
             PlacementMember(placement=placement_id, shift=shift["id"], member=partner)
         )
-        await _set_status(placement_id, "confirmed", pair_id)
+        await _set_status(placement_id, PlacementStatus.CONFIRMED, pair_id)
         await _roster_changed(shift["id"])
         return await placement_view(placement_id)
