@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from conftest import add_shift, in_app
-
 from coop.shifts.attendance import hours_by_member
 from coop.tables import Shift
+from tests.support.rows import Rows, in_app
 
 
 async def move_into_past(client, shift_id: int, hours: float = 2.5) -> None:
@@ -20,12 +19,12 @@ async def move_into_past(client, shift_id: int, hours: float = 2.5) -> None:
             {Shift.starts_at: starts, Shift.ends_at: starts + timedelta(hours=hours)}
         ).where(Shift.id == shift_id)
 
-    await in_app(client, move)
+    in_app(client, move)
 
 
 async def worked_shift(client, garden):
     """Sam and Jo (a pair) and Kim and Lu (matched solo) worked a 2.5-hour shift."""
-    shift_id = await add_shift(client, pair_slots=2, title="Planting kale")
+    shift_id = Rows(client).shift(pair_slots=2, title="Planting kale")
     sam, jo, kim, lu = [await garden.member(n) for n in ("sam", "jo", "kim", "lu")]
     pair_id = (await sam.post("/api/pairs", json={"partner": "jo"})).json()["id"]
     await jo.post(f"/api/pairs/{pair_id}/accept")
@@ -73,13 +72,13 @@ async def test_partners_mark_their_own_slot_and_hours_follow(client, garden):
         now = datetime.now(UTC)
         return await hours_by_member(now - timedelta(days=30), now)
 
-    assert await in_app(client, hours) == {sam.id: Decimal("2.5")}
+    assert in_app(client, hours) == {sam.id: Decimal("2.5")}
     # A later mark replaces the earlier one.
     await sam.post(
         f"/api/shifts/{shift_id}/attendance",
         json={"records": [{"member_id": jo.id, "status": "attended"}]},
     )
-    assert await in_app(client, hours) == {sam.id: Decimal("2.5"), jo.id: Decimal("2.5")}
+    assert in_app(client, hours) == {sam.id: Decimal("2.5"), jo.id: Decimal("2.5")}
 
 
 async def test_a_coordinator_marks_anyone_placed_and_nobody_else(client, garden):
@@ -108,7 +107,7 @@ async def test_a_coordinator_marks_anyone_placed_and_nobody_else(client, garden)
     )
     assert bad_status.status_code == 400
     # A missed shift locks nobody out: Sam can sign up again at once.
-    next_shift = await add_shift(client)
+    next_shift = Rows(client).shift()
     again = await sam.post(f"/api/shifts/{next_shift}/placements", json={})
     assert again.status_code == 201
 

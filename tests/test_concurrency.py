@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from conftest import PASSWORD, insert_shift, served_app
 
 from coop.db import bind, engine_for
 from coop.members import service as members
 from coop.settings import Settings
 from coop.tables import Placement, PlacementMember, Shift
+from tests.support.people import PASSWORD
+from tests.support.rows import insert_shift
+from tests.support.served import served_app
 
 
 class Person:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from seed_helpers import at, insert_attendance_directly, insert_shift_directly, stock_garden
+from tests.support.people import stock_garden
+from tests.support.rows import HARVEST_SHIFT, Rows, at
 
 BOM = b"\xef\xbb\xbf"
 
@@ -76,9 +77,10 @@ async def test_hours_csv_lists_each_attended_shift(garden, client):
     maria = await garden.first_coordinator()
     jo = await garden.member("jo", "=Jo")
     sam = await garden.member("sam", "Sam")
-    shift = insert_shift_directly(client, starts_at=at("2026-06-15"), hours=2.25)
-    insert_attendance_directly(client, shift, jo.id, "attended")
-    insert_attendance_directly(client, shift, sam.id, "excused")
+    season = Rows(client, **HARVEST_SHIFT)
+    shift = season.shift(at("2026-06-15"), hours=2.25)
+    season.attendance(shift, jo.id, "attended")
+    season.attendance(shift, sam.id, "excused")
     rows = read_csv(await maria.get("/api/hours.csv?year=2026"))
     assert rows == [
         {

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from coop.tables import Series, Shift
+from tests.support.rows import in_app
 
 WEEDING = {
     "title": "Tuesday weeding",
@@ -16,15 +17,6 @@ WEEDING = {
     "pair_slots": 3,
     "location": "Beds 1–3",
 }
-
-
-def in_app(client, query):
-    """Run a database query in the app's own event loop (where its engine lives)."""
-
-    async def run():
-        return await query
-
-    return client.blocking_portal.call(run)
 
 
 def count_shifts(client) -> int:
@@ -616,7 +608,7 @@ async def test_the_edit_page_shows_who_is_coming_and_who_waits(garden, client):
         ("awaiting_partner", ("Lee",)),
         ("waitlisted", ("Kim",)),
     ]:
-        client.blocking_portal.call(place, status, *names)
+        in_app(client, place, status, *names)
     in_app(client, Shift.update({Shift.taken_slots: 2}).where(Shift.id == shift["id"]))
 
     page = await coordinator.get(f"/plan/shifts/{shift['id']}")
