@@ -17,11 +17,12 @@ from coop.auth import new_secret_token
 from coop.tables import Attendance, Member, Pair, Placement, PlacementMember, Shift, ShiftKind
 
 
-def in_app(client: AsyncTestClient, work: Any, *args: Any) -> Any:
-    """Run ``work(*args)`` (a coroutine function) or await ``work`` (a query) in the app's loop."""
+def in_app(client: AsyncTestClient, work: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run ``work(*args, **kwargs)`` (a coroutine function) or await ``work`` (a query) in the
+    app's loop, and return the result."""
 
     async def run() -> Any:
-        result = work(*args) if callable(work) else work
+        result = work(*args, **kwargs) if callable(work) else work
         return await result if inspect.isawaitable(result) else result
 
     return client.blocking_portal.call(run)
