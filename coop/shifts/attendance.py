@@ -7,7 +7,6 @@ never shown to other members, and nothing in the app locks anyone out for a miss
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from coop.db import writing
 from coop.errors import Conflict, DomainError, Forbidden
@@ -65,25 +64,6 @@ async def record_attendance(shift_id: int, caller: Member, records: list) -> lis
                 )
             )
     return [{"member_id": r.member_id, "status": r.status} for r in records]
-
-
-async def hours_by_member(start: datetime, end: datetime) -> dict[int, Decimal]:
-    """Hours per member from attended records of shifts starting in [start, end)."""
-    rows = await Attendance.select(
-        Attendance.member,
-        Attendance.shift.starts_at.as_alias("starts_at"),
-        Attendance.shift.ends_at.as_alias("ends_at"),
-    ).where(
-        (Attendance.status == "attended")
-        & (Attendance.shift.starts_at >= start)
-        & (Attendance.shift.starts_at < end)
-        & Attendance.member.is_not_null()
-    )
-    hours: dict[int, Decimal] = {}
-    for row in rows:
-        seconds = int((row["ends_at"] - row["starts_at"]).total_seconds())
-        hours[row["member"]] = hours.get(row["member"], Decimal(0)) + Decimal(seconds) / 3600
-    return hours
 
 
 async def notes_pair(shift_id: int, member_id: int) -> int:
