@@ -12,8 +12,6 @@ from typing import Any
 
 from coop.tables import Correction
 
-RECORD_TYPES = ("harvest", "batch", "sale")
-
 
 async def keep_before(record_type: str, record_id: int, changed_by: int, before: dict) -> None:
     """Write the old values (call inside the same ``writing()`` as the change)."""
