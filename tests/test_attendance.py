@@ -7,20 +7,12 @@ import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from coop.tables import Shift
-from tests.support.rows import Rows, in_app
+from tests.support.rows import Rows
 
 
 async def move_into_past(client, shift_id: int, hours: float = 2.5) -> None:
     """Let time pass: the shift began a while ago and lasted ``hours``."""
-    starts = datetime.now(UTC) - timedelta(days=1)
-
-    async def move() -> None:
-        await Shift.update(
-            {Shift.starts_at: starts, Shift.ends_at: starts + timedelta(hours=hours)}
-        ).where(Shift.id == shift_id)
-
-    in_app(client, move)
+    Rows(client).move_shift(shift_id, datetime.now(UTC) - timedelta(days=1), hours)
 
 
 async def hours_paid(coordinator) -> dict[int, float]:

@@ -310,13 +310,7 @@ async def test_closing_an_account_leaves_past_rosters_alone(client, garden):
     await sign_up(ana, shift_id)
     await sign_up(ben, shift_id)
 
-    async def move_into_past() -> None:
-        starts = datetime.now(UTC) - timedelta(days=2)
-        await Shift.update(
-            {Shift.starts_at: starts, Shift.ends_at: starts + timedelta(hours=2)}
-        ).where(Shift.id == shift_id)
-
-    in_app(client, move_into_past)
+    Rows(client).move_shift(shift_id, datetime.now(UTC) - timedelta(days=2))
     assert (await ana.delete("/api/me")).status_code == 204
 
     async def statuses() -> list[str]:

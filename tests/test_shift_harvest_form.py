@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from coop.tables import Harvest, Shift
+from coop.tables import Harvest
 from tests.support.rows import Rows, in_app
 
 
@@ -23,13 +23,7 @@ async def test_partners_log_a_harvest_from_the_shift_page(client, garden, settin
     assert "Log what you picked" not in before.text  # it hasn't started
 
     starts = datetime.now(UTC) - timedelta(hours=1)
-
-    async def start() -> None:
-        await Shift.update(
-            {Shift.starts_at: starts, Shift.ends_at: starts + timedelta(hours=2)}
-        ).where(Shift.id == shift_id)
-
-    in_app(client, start)
+    Rows(client).move_shift(shift_id, starts)
     picked_on = starts.astimezone(settings.zone).date().isoformat()
     for person in (sam, jo, coordinator):
         page = await person.get(f"/shifts/{shift_id}")

@@ -84,6 +84,11 @@ class Rows:
         columns[Shift.updated_at] = datetime.now(UTC)
         in_app(self.client, Shift.update(columns).where(Shift.id == shift_id))
 
+    def move_shift(self, shift_id: int, starts_at: datetime, hours: float = 2) -> None:
+        """Let time pass: the shift now starts at ``starts_at`` (not an edit: no new sequence)."""
+        times = {Shift.starts_at: starts_at, Shift.ends_at: starts_at + timedelta(hours=hours)}
+        in_app(self.client, Shift.update(times).where(Shift.id == shift_id))
+
     def place(
         self, shift_id: int, *member_ids: int, status: str = "confirmed", pair: int | None = None
     ) -> int:
