@@ -90,9 +90,17 @@ class Rows:
         in_app(self.client, Shift.update(times).where(Shift.id == shift_id))
 
     def place(
-        self, shift_id: int, *member_ids: int, status: str = "confirmed", pair: int | None = None
+        self,
+        shift_id: int,
+        *member_ids: int,
+        status: str = "confirmed",
+        pair: int | None = None,
+        take_slot: bool | None = None,
     ) -> int:
-        """Place members on a shift in one slot (taking it unless waitlisted); the placement id."""
+        """Place members on a shift in one slot; the placement id. The slot is taken (the
+        shift's ``taken_slots`` counter) unless waitlisted, or as ``take_slot`` says."""
+
+        takes = status != "waitlisted" if take_slot is None else take_slot
 
         async def insert() -> int:
             placement = Placement(shift=shift_id, status=status, pair=pair)
@@ -101,7 +109,7 @@ class Rows:
                 await PlacementMember.insert(
                     PlacementMember(placement=placement.id, shift=shift_id, member=member_id)
                 )
-            if status != "waitlisted":
+            if takes:
                 await Shift.update({Shift.taken_slots: Shift.taken_slots + 1}).where(
                     Shift.id == shift_id
                 )
@@ -128,10 +136,10 @@ class Rows:
 
         return in_app(self.client, insert)
 
-    def place_pair(self, shift_id: int, one: int, two: int) -> int:
+    def place_pair(self, shift_id: int, one: int, two: int, take_slot: bool = True) -> int:
         """Make two members an active pair and place them together on a shift; the pair's id."""
         pair_id, _token = self.pair(one, two)
-        self.place(shift_id, one, two, pair=pair_id)
+        self.place(shift_id, one, two, pair=pair_id, take_slot=take_slot)
         return pair_id
 
     def end_pair(self, pair_id: int) -> None:

@@ -37,7 +37,10 @@ def test_nothing_imports_a_conftest(path):
     if "node_modules" in path.parts:
         return
     wrong = [name for name in imports_of(path) if name.rsplit(".", 1)[-1] == "conftest"]
-    assert not wrong, f"{path.relative_to(ROOT)} imports {wrong}: import from tests.support"
+    assert not wrong, (
+        f"{path.relative_to(ROOT)} imports {wrong}: import from tests.support "
+        f"(`python -m tests.support.upgrade {path.relative_to(ROOT)}` rewrites old imports)"
+    )
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda path: str(path.relative_to(ROOT)))
