@@ -6,4 +6,5 @@
 - ``rows``: ``in_app`` (run work in the app's own event loop) and ``Rows``, the one way to put rows
   straight into the database.
 - ``icsparsers``: two independent iCalendar parsers to read our feeds back.
+- ``upgrade``: rewrites a test written against these helpers' old homes (run it, never import).
 """
