@@ -1,5 +1,6 @@
 """Fixtures: a fresh real database for every test (a copied SQLite file, and PostgreSQL when
-available), the app in Litestar's test client, and the people of a test.
+available), the app in Litestar's test client, the people of a test, and a served app
+(``app_url``) for tests over real connections.
 
 Migrations run once per engine per test run (with the real ``coop migrate`` command); each test
 then gets its own copy of the migrated SQLite file, or a truncated PostgreSQL database.
@@ -17,10 +18,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from coop.app import create_app
+from coop.db import bind, engine_for
+from coop.members import service as members
 from coop.settings import Settings
 from tests.support.databases import new_postgres_database, reset_postgres
-from tests.support.people import Garden
-from tests.support.served import TEST_SECRET_KEY, run_coop
+from tests.support.people import PASSWORD, Garden
+from tests.support.served import TEST_SECRET_KEY, run_coop, served_app
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +73,16 @@ async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
 @pytest.fixture
 async def garden(client: AsyncTestClient, settings: Settings) -> Garden:
     return Garden(client, settings)
+
+
+@pytest.fixture
+async def app_url(database_url: str) -> AsyncIterator[str]:
+    """A served app with the first coordinator; tables bound here too, to read the truth.
+
+    On PostgreSQL two app processes serve, so the serialisation must hold across processes.
+    """
+    bind(engine_for(Settings(database_url=database_url)))
+    await members.create_member("maria", "Maria", PASSWORD, role="coordinator")
+    workers = 1 if database_url.startswith("sqlite") else 2
+    with served_app(database_url, workers=workers) as base_url:
+        yield base_url

@@ -73,14 +73,15 @@ async def test_sales_csv_keeps_accents_and_exact_cents(garden):
     ]
 
 
-async def test_hours_csv_lists_each_attended_shift(garden, client):
+async def test_hours_csv_lists_each_shift_of_approved_time(garden, client):
     maria = await garden.first_coordinator()
     jo = await garden.member("jo", "=Jo")
     sam = await garden.member("sam", "Sam")
-    season = Rows(client, **HARVEST_SHIFT)
-    shift = season.shift(at("2026-06-15"), hours=2.25)
-    season.attendance(shift, jo.id, "attended")
-    season.attendance(shift, sam.id, "excused")
+    lu = await garden.member("lu", "Lu")
+    shift = Rows(client, **HARVEST_SHIFT).shift(starts_at=at("2026-06-15"), hours=2.25)
+    Rows(client).attendance(shift, jo.id, "attended")
+    Rows(client).attendance(shift, sam.id, "excused")
+    Rows(client).attendance(shift, lu.id, "attended", approved=False)
     rows = read_csv(await maria.get("/api/hours.csv?year=2026"))
     assert rows == [
         {
@@ -88,6 +89,7 @@ async def test_hours_csv_lists_each_attended_shift(garden, client):
             "shift_id": str(shift),
             "shift": "Harvesting shift",
             "member": "'=Jo",
+            "minutes": "135",
             "hours": "2.25",
         }
     ]

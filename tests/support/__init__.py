@@ -6,5 +6,6 @@
 - ``rows``: ``in_app`` (run work in the app's own event loop) and ``Rows``, the one way to put rows
   straight into the database.
 - ``icsparsers``: two independent iCalendar parsers to read our feeds back.
+- ``crowd``: many people at once over real connections (``Person``, ``gather_people``).
 - ``upgrade``: rewrites a test written against these helpers' old homes (run it, never import).
 """

@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from coop.auth import new_secret_token
+from coop.members.credentials import new_secret_token
 from coop.tables import Attendance, Member, Pair, Placement, PlacementMember, Shift, ShiftKind
 
 
@@ -145,8 +145,9 @@ class Rows:
     def end_pair(self, pair_id: int) -> None:
         in_app(self.client, Pair.update({Pair.status: "ended"}).where(Pair.id == pair_id))
 
-    def attendance(self, shift_id: int, member_id: int, status: str) -> None:
-        row = Attendance(shift=shift_id, member=member_id, status=status)
+    def attendance(self, shift_id: int, member_id: int, status: str, approved: bool = True) -> None:
+        """A mark, coordinator-approved by default: only approved time counts as hours."""
+        row = Attendance(shift=shift_id, member=member_id, status=status, approved=approved)
         in_app(self.client, Attendance.insert(row))
 
     def shift_row(self, shift_id: int) -> dict[str, Any]:

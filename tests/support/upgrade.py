@@ -2,10 +2,11 @@
 
     .venv/bin/python -m tests.support.upgrade tests/test_x.py [more files]
 
-The old helpers were imported from ``conftest``, ``seed_helpers``, ``garden_rows``, ``live`` and
-``icsparsers``. This rewrites those imports, the calls whose shape changed (``add_shift``,
-``insert_shift_directly``, ``insert_attendance_directly``, ``place_pair_directly``,
-``GardenRows``, ``await in_app``) and a browser test's ``from .conftest`` (now ``.scene``).
+The old helpers were imported from ``conftest``, ``seed_helpers``, ``garden_rows``, ``live``,
+``icsparsers`` and ``test_concurrency``. This rewrites those imports, the calls whose shape
+changed (``add_shift``, ``insert_shift_directly``, ``insert_attendance_directly``,
+``place_pair_directly``, ``GardenRows``, ``await in_app``) and a browser test's
+``from .conftest`` (now ``.scene``).
 A name it does not know is reported, and its import left for a person to move. Branches
 started before the move need it once, at their merge.
 """
@@ -31,7 +32,9 @@ HOMES = {
     "databases": {"postgres_server", "new_postgres_database", "reset_postgres"},
     "rows": {"in_app", "insert_shift", "at", "Rows", "HARVEST_SHIFT"},
     "icsparsers": {"read_strict", "read_icaljs", "require_icaljs", "ms", "lines", "JS_DIR"},
+    "crowd": {"Person", "gather_people"},
 }
+FIXTURES = {"app_url"}  # now in tests/conftest.py: a test asks for it by name
 # Old names that became a call on Rows: the names the rewritten file needs instead.
 REPLACED = {
     "add_shift": {"Rows"},
@@ -40,7 +43,7 @@ REPLACED = {
     "insert_attendance_directly": {"Rows"},
     "place_pair_directly": {"Rows"},
 }
-OLD_MODULES = r"(?:tests\.)?(?:conftest|seed_helpers|garden_rows|live|icsparsers)"
+OLD_MODULES = r"(?:tests\.)?(?:conftest|seed_helpers|garden_rows|live|icsparsers|test_concurrency)"
 IMPORT = re.compile(rf"^from {OLD_MODULES} import (\([^)]*\)|[^\n]*)\n", re.M)
 CALLS = [
     (re.compile(r"await add_shift\(\s*(\w+)\s*\)"), r"Rows(\1).shift()"),
@@ -72,6 +75,8 @@ def upgrade(source: str) -> tuple[str, list[str]]:
             if not part:
                 continue
             name = part.split(" as ")[0].strip()
+            if name in FIXTURES:
+                continue
             for new in REPLACED.get(name, {name}):
                 home = next((home for home, names in HOMES.items() if new in names), None)
                 if home is None:
@@ -81,6 +86,7 @@ def upgrade(source: str) -> tuple[str, list[str]]:
         return ""
 
     text = IMPORT.sub(collect, source)
+    text = re.sub(r"  # noqa: F811$", "", text, flags=re.M)  # a fixture imported, then used
     for pattern, replacement in CALLS:
         text = pattern.sub(replacement, text)
     lines = "".join(

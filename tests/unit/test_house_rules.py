@@ -32,11 +32,12 @@ def imports_of(path: Path) -> list[str]:
     sorted([*TESTS.rglob("*.py"), *(ROOT / "bench").rglob("*.py")]),
     ids=lambda path: str(path.relative_to(ROOT)),
 )
-def test_nothing_imports_a_conftest(path):
+def test_nothing_imports_a_conftest_or_a_test_module(path):
     """A conftest holds fixtures; what tests share lives in tests/support (or browser/scene)."""
     if "node_modules" in path.parts:
         return
-    wrong = [name for name in imports_of(path) if name.rsplit(".", 1)[-1] == "conftest"]
+    modules = [name.rsplit(".", 1)[-1] for name in imports_of(path)]
+    wrong = [name for name in modules if name == "conftest" or name.startswith("test_")]
     assert not wrong, (
         f"{path.relative_to(ROOT)} imports {wrong}: import from tests.support "
         f"(`python -m tests.support.upgrade {path.relative_to(ROOT)}` rewrites old imports)"

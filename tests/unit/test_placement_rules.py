@@ -1,4 +1,5 @@
-"""The pure parts of the placement rules: open or closed, the pace's week, the words used."""
+"""The pure parts of the placement rules: open or closed, places left, the pace's week, and the
+words a refusal uses for a moment."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from coop.formatting import clock, day, decimal_dollars, money, when
+from coop.periods import week_bounds, week_start
 from coop.shifts.rules import (
     AlreadyPlaced,
     NotPartners,
     OverlappingShift,
     PaceReached,
     ShiftClosed,
-    describe_moment,
     ensure_open,
+    open_slots,
     ordinal,
-    week_bounds,
 )
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -51,6 +53,20 @@ def test_a_cancelled_or_started_shift_is_closed(shift, says):
     assert refused.value.status_code == 409
 
 
+@pytest.mark.parametrize(
+    ("status", "pair_slots", "taken_slots", "left"),
+    [
+        ("scheduled", 3, 1, 2),
+        ("scheduled", 3, 3, 0),
+        ("scheduled", 2, 3, 0),  # slots cut below the pairs placed: none, never negative
+        ("cancelled", 3, 0, 0),  # the API and the pages agree: a cancelled shift has none
+    ],
+)
+def test_open_places(status, pair_slots, taken_slots, left):
+    shift = {"status": status, "pair_slots": pair_slots, "taken_slots": taken_slots}
+    assert open_slots(shift) == left
+
+
 def test_refusals_answer_as_a_person_expects():
     assert {AlreadyPlaced.status_code, OverlappingShift.status_code, PaceReached.status_code} == {
         409
@@ -78,6 +94,12 @@ def test_the_pace_week_runs_monday_to_sunday_on_the_gardens_clock():
 def test_the_week_the_clocks_change_is_an_hour_short():
     start, end = week_bounds(local(2027, 3, 14, 12).astimezone(UTC), CHICAGO)
     assert end - start == timedelta(hours=167)
+    assert week_bounds(local(2027, 3, 14).date(), CHICAGO) == (start, end)  # a day works too
+
+
+def test_week_start_is_the_gardens_monday():
+    assert week_start(CHICAGO, today=local(2027, 6, 6).date()) == local(2027, 5, 31).date()
+    assert week_start(CHICAGO, 2, today=local(2027, 5, 31).date()) == local(2027, 6, 14).date()
 
 
 @pytest.mark.parametrize(
@@ -90,7 +112,23 @@ def test_the_week_the_clocks_change_is_an_hour_short():
     ],
 )
 def test_a_moment_is_described_on_the_gardens_clock(moment, words):
-    assert describe_moment(moment, CHICAGO) == words
+    assert when(moment, CHICAGO) == words
+    assert words == f"{day(moment.astimezone(CHICAGO))}, {clock(moment, CHICAGO)}"
+
+
+@pytest.mark.parametrize(
+    ("cents", "shown", "plain"),
+    [
+        (350, "$3.50", "3.50"),
+        (6_650_000, "$66,500", "66500.00"),
+        (5, "$0.05", "0.05"),
+        (-250, None, "-2.50"),
+    ],
+)
+def test_money_is_written_from_cents(cents, shown, plain):
+    if shown is not None:
+        assert money(cents) == shown
+    assert decimal_dollars(cents) == plain
 
 
 def test_ordinals_say_the_first_few_in_words():

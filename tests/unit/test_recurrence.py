@@ -102,10 +102,14 @@ def test_moving_on_the_wall_clock_keeps_the_local_time():
 
 
 def test_times_are_read_as_people_type_them():
-    assert parse_moment(" 2027-06-01T09:00 ", "starts_at") == datetime(2027, 6, 1, 9)
+    nine = datetime(2027, 6, 1, 14, tzinfo=UTC)  # 9:00 on the garden's clock
+    assert parse_moment(" 2027-06-01T09:00 ", CHICAGO, "starts_at") == nine
+    assert parse_moment("2027-06-01T16:00+02:00", CHICAGO, "starts_at") == nine
+    with pytest.raises(InvalidPlan, match="clocks jump forward"):
+        parse_moment("2027-03-14T02:30", CHICAGO, "starts_at")
     assert parse_clock("09:30", "start_time") == time(9, 30)
     with pytest.raises(InvalidPlan, match="Starts at: please give a date and time"):
-        parse_moment("next Tuesday", "starts_at")
+        parse_moment("next Tuesday", CHICAGO, "starts_at")
     with pytest.raises(InvalidPlan, match="without an offset"):
         parse_clock("09:00+02:00", "start_time")
     with pytest.raises(InvalidPlan, match="like 09:00"):
