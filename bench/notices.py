@@ -36,7 +36,8 @@ from coop.notices.service import when
 from coop.plan import service as plan
 from coop.settings import Settings
 from coop.tables import Member, Notification, Placement, PlacementMember, Shift, ShiftKind
-from tests.conftest import free_port, new_postgres_database, run_coop
+from tests.support.databases import new_postgres_database
+from tests.support.served import free_port, run_coop
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ZONE = ZoneInfo("America/Chicago")

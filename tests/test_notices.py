@@ -8,12 +8,21 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import add_shift, in_app
 
 from coop.notices.sender import Sender
 from coop.tables import Notification
+from tests.support.rows import Rows, in_app
 
 MAIL_FROM = "Garden co-op <garden@example.org>"
+
+
+async def add_shift(client, **fields) -> int:
+    return Rows(client).shift(**fields)
+
+
+async def run(client, work):
+    """``work`` in the app's own loop (a coroutine function or a query)."""
+    return in_app(client, work)
 
 
 @pytest.fixture
@@ -35,7 +44,7 @@ def mailbox(smtp):
 
 async def send_mail(client, settings, **options) -> int:
     sender = Sender(settings, **options)
-    return await in_app(client, sender.run_once)
+    return await run(client, sender.run_once)
 
 
 async def notices(client, **where) -> list[dict]:
@@ -45,7 +54,7 @@ async def notices(client, **where) -> list[dict]:
             query = query.where(Notification._meta.get_column_by_name(name) == value)
         return await query
 
-    return await in_app(client, read)
+    return await run(client, read)
 
 
 def garden_day(days_ahead: int) -> tuple[str, datetime]:
@@ -175,7 +184,7 @@ async def test_quiet_hours_hold_mail_and_an_opted_out_kind_reaches_only_the_inbo
             Notification.member == quiet.id
         )
 
-    await in_app(client, hours_passed)
+    await run(client, hours_passed)
     assert await send_mail(client, settings) == 1
     assert [rcpt for rcpt, _m in mailbox.received][-1] == ["quinn@example.org"]
 
@@ -335,7 +344,7 @@ async def test_reminders_come_once_at_each_persons_lead_time(client, garden, set
     await cai.delete(f"/api/placements/{cai_place['id']}")
 
     for _round in range(2):  # two senders' rounds, or two senders: still one each
-        await in_app(client, Sender(settings).schedule)
+        await run(client, Sender(settings).schedule)
     reminders = await notices(client, kind="reminder")
     assert [(n["member"], n["url"]) for n in reminders] == [(ana.id, f"/shifts/{shift_id}")]
     # Under half full within three days: coordinators hear of it, once per shift.
@@ -346,7 +355,7 @@ async def test_reminders_come_once_at_each_persons_lead_time(client, garden, set
 async def test_mail_that_keeps_failing_is_shown_to_coordinators_and_can_be_retried(
     client, garden, settings, mailbox
 ):
-    from conftest import free_port
+    from tests.support.served import free_port
 
     coordinator = await garden.first_coordinator()
     ana = await garden.member("ana")

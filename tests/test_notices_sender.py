@@ -13,13 +13,14 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 
-from conftest import PASSWORD, ROOT, smtp_server
-
 from coop.db import bind, engine_for, writing
 from coop.members import service as members
 from coop.notices.service import Notice, tell
 from coop.settings import Settings
 from coop.tables import Member, Notification
+from tests.support.mail import smtp_server
+from tests.support.people import PASSWORD
+from tests.support.served import ROOT
 
 PEOPLE = 30
 NOTICES_EACH = 10
