@@ -27,6 +27,7 @@ SHIFT_STATUSES = ("scheduled", "cancelled")
 PLACEMENT_STATUSES = ("confirmed", "awaiting_partner", "waitlisted")
 ATTENDANCE_STATUSES = ("attended", "excused", "absent")
 SALE_CHANNELS = ("market", "café", "event", "wholesale", "online")
+SALE_PAYMENTS = ("cash", "card", "ebt", "other")
 DEFAULT_SHIFT_KINDS = (
     ("planting", "Planting"),
     ("weeding", "Weeding"),
@@ -34,6 +35,7 @@ DEFAULT_SHIFT_KINDS = (
     ("composting", "Composting"),
     ("watering", "Watering"),
     ("other", "Other"),
+    ("market", "Market"),
 )
 
 
@@ -230,6 +232,7 @@ class Batch(Table):
     notes = Text(default="")
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    lot_code = Varchar(length=40, null=True, default=None)
 
 
 class BatchProduce(Table):
@@ -251,6 +254,10 @@ class Sale(Table):
     channel = Varchar(length=20)
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    payment = Varchar(length=20, default="other")
+    shift = ForeignKey(Shift, null=True, on_delete=OnDelete.set_null)
+    lot = ForeignKey(Batch, null=True, on_delete=OnDelete.set_null)
+    client_id = Varchar(length=36, null=True, default=None)
 
 
 class Correction(Table):
@@ -261,6 +268,25 @@ class Correction(Table):
     changed_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     changed_at = Timestamptz(default=TimestamptzNow())
     before = JSON()
+
+
+class BatchHarvest(Table):
+    """A harvest a batch's produce line names: what a lot trace follows back to the bed."""
+
+    batch = ForeignKey(Batch, on_delete=OnDelete.cascade, index=True)
+    produce = ForeignKey(BatchProduce, on_delete=OnDelete.cascade)
+    harvest = ForeignKey(Harvest, on_delete=OnDelete.cascade, index=True)
+
+
+class StockAdjustment(Table):
+    """Pops written off (melted, given away, miscounted): stock = made - sold - written off."""
+
+    product = ForeignKey(Product, on_delete=OnDelete.restrict, index=True)
+    quantity = Integer()
+    reason = Varchar(length=200)
+    adjusted_on = Date()
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 TABLES: list[type[Table]] = [
@@ -284,4 +310,6 @@ TABLES: list[type[Table]] = [
     BatchProduce,
     Sale,
     Correction,
+    BatchHarvest,
+    StockAdjustment,
 ]
