@@ -23,6 +23,8 @@ from coop.feeds.api import FeedsApi
 from coop.feeds.pages import CalendarPages
 from coop.garden.api import GardenApi
 from coop.garden.pages import HarvestPages
+from coop.market.api import MarketApi
+from coop.market.pages import MarketPages, manifest, service_worker
 from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
 from coop.pairs.api import PairsApi
@@ -97,6 +99,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportPages,
             FeedsApi,
             CalendarPages,
+            MarketApi,
+            MarketPages,
+            service_worker,
+            manifest,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies=dependencies(settings),

@@ -125,8 +125,8 @@ class SalesPages(Controller):
         self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
     ) -> Template | Redirect:
         try:
-            fields = {k: data.get(k, "") for k in ("product_id", "sold_on", "quantity", "channel")}
-            sale = parse_form(fields, SaleCreate)
+            names = ("product_id", "sold_on", "quantity", "channel", "payment", "lot_code")
+            sale = parse_form({k: data.get(k, "") for k in names}, SaleCreate)
             sale.unit_price_cents = dollars_to_cents(str(data.get("unit_price", "")))
             await service.record_sale(member, sale, settings.zone)
         except DomainError as error:
@@ -199,8 +199,8 @@ class SalesPages(Controller):
         settings: AppSettings,
     ) -> Template | Redirect:
         try:
-            fields = {k: data.get(k, "") for k in ("product_id", "sold_on", "quantity", "channel")}
-            update = parse_form(fields, SaleUpdate)
+            names = ("product_id", "sold_on", "quantity", "channel", "payment")
+            update = parse_form({k: data.get(k, "") for k in names}, SaleUpdate)
             cents = dollars_to_cents(str(data.get("unit_price", "")))
             if cents is not None:
                 update.unit_price_cents = cents
