@@ -15,6 +15,7 @@ from coop.db import reading
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
 from coop.forms import parse_form
+from coop.market.service import what_harvests_became
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
 
@@ -35,6 +36,9 @@ class PairsPages(Controller):
                     view["shifts"] = await service.shared_shifts(pair)
                     view["notes"] = await service.pair_notes(pair["id"])
                 views.append(view)
+            became = await what_harvests_became([v["id"] for v in views if v["status"] == "active"])
+            for view in views:
+                view["became"] = became.get(view["id"], [])
         context = {
             "viewer": member,
             "to_answer": [

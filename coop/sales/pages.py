@@ -21,7 +21,7 @@ from coop.periods import From, Offset, To
 from coop.quantities import UNITS
 from coop.sales import service
 from coop.sales.schemas import BatchCreate, ProductCreate, SaleCreate, SaleUpdate
-from coop.tables import SALE_CHANNELS
+from coop.tables import SALE_CHANNELS, SALE_PAYMENTS
 
 PRODUCE_LINES = 3
 
@@ -48,7 +48,10 @@ def batch_from_form(data: dict[str, Any]) -> BatchCreate:
         amount = str(data.get(f"produce_quantity_{n}") or "").strip()
         if crop or amount:
             unit = data.get(f"produce_unit_{n}") or "kg"
-            used.append({"crop_id": crop, "quantity": amount, "unit": unit})
+            harvests = str(data.get(f"produce_harvests_{n}") or "").replace(",", " ").split()
+            used.append(
+                {"crop_id": crop, "quantity": amount, "unit": unit, "harvest_ids": harvests}
+            )
     fields = {k: data.get(k, "") for k in ("product_id", "made_on", "quantity", "notes")}
     return parse_form({**fields, "produce_used": used}, BatchCreate)
 
@@ -88,6 +91,7 @@ class SalesPages(Controller):
             "crops": await garden.list_crops(),
             "units": UNITS,
             "channels": SALE_CHANNELS,
+            "payments": SALE_PAYMENTS,
             "produce_lines": range(1, PRODUCE_LINES + 1),
             "today": today,
             "sale_form": {"sold_on": today, "channel": "market"},
@@ -175,6 +179,7 @@ class SalesPages(Controller):
             "history": await corrections.history("sale", sale_id),
             "products": await service.list_products(),
             "channels": SALE_CHANNELS,
+            "payments": SALE_PAYMENTS,
             **extra,
         }
         context.setdefault(
@@ -184,6 +189,7 @@ class SalesPages(Controller):
                 "sold_on": sale.sold_on.isoformat(),
                 "quantity": sale.quantity,
                 "channel": sale.channel,
+                "payment": sale.payment,
                 "unit_price": f"{sale.unit_price_cents / 100:.2f}",
             },
         )
