@@ -272,3 +272,51 @@ async def test_the_service_worker_and_manifest_are_served_for_the_market_page(cl
     manifest = await client.get("/manifest.webmanifest")
     assert manifest.headers["content-type"].startswith("application/manifest+json")
     assert manifest.json()["start_url"] == "/market"
+
+
+async def test_resends_racing_on_two_processes_record_each_sale_once(database_url):
+    """Two ``coop serve`` on one PostgreSQL: every copy of a sale, sent to either, counts once."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("two processes share a database on PostgreSQL")
+    import asyncpg
+    import httpx
+    from conftest import PASSWORD, run_coop, served_app
+
+    run_coop(
+        "create-coordinator",
+        "maria",
+        "--display-name",
+        "Maria",
+        database_url=database_url,
+        env={"COOP_PASSWORD": PASSWORD},
+    )
+    with served_app(database_url) as first, served_app(database_url) as second:
+        clients = []
+        for base_url in (first, second):
+            client = httpx.AsyncClient(
+                base_url=base_url, timeout=60, limits=httpx.Limits(keepalive_expiry=1.0)
+            )
+            await client.get("/login")
+            client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+            login = await client.post(
+                "/api/session", json={"username": "maria", "password": PASSWORD}
+            )
+            assert login.status_code == 200
+            clients.append(client)
+        product = await clients[0].post("/api/products", json={"name": "Pop", "price_cents": 350})
+        pop = product.json()["id"]
+        sales = [market_sale(pop, n + 1, client_id=str(uuid.uuid4())) for n in range(10)]
+        sends = [clients[i % 2].post("/api/sales", json=sale) for sale in sales for i in range(6)]
+        answers = await asyncio.gather(*sends)
+        for client in clients:
+            await client.aclose()
+    assert sorted({a.status_code for a in answers}) == [200, 201]
+    assert sum(a.status_code == 201 for a in answers) == 10
+    connection = await asyncpg.connect(database_url)
+    try:
+        rows = await connection.fetch("SELECT client_id, quantity FROM sale ORDER BY quantity")
+    finally:
+        await connection.close()
+    assert [(r["client_id"], r["quantity"]) for r in rows] == [
+        (s["client_id"], s["quantity"]) for s in sales
+    ]
