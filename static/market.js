@@ -50,7 +50,10 @@
     var words = n === 1 ? status.dataset.waitingOne : status.dataset.waitingMany;
     say(words.replace("{n}", String(n)));
   }
-  function money(cents) { return "$" + (cents / 100).toFixed(2); }
+  function money(cents) { // as the server writes it: "$18", "$3.50", "$1,250"
+    var whole = Math.floor(cents / 100).toLocaleString("en-US");
+    return "$" + whole + (cents % 100 ? "." + String(cents % 100).padStart(2, "0") : "");
+  }
   function addCents(element, cents) {
     if (!element) return;
     var total = Number(element.dataset.cents) + cents;
@@ -95,7 +98,8 @@
 
   // --- sending: oldest first; stop at the first network failure and try again later ----------
   function send() {
-    if (sending) return Promise.resolve();
+    // Without signal, don't even try (a failed request would only fill the console).
+    if (sending || !navigator.onLine) return Promise.resolve();
     sending = true;
     var refreshed = false;
     return queued().then(function (sales) {
