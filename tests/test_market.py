@@ -59,6 +59,11 @@ async def test_a_seller_on_a_market_shift_records_a_sale_once_per_client_id(gard
     other = await s["jo"].post("/api/sales", json={**body, "quantity": 4})
     assert other.status_code == 409
     assert await sale_count(client) == 1
+    # A seller sells at the usual price, at the market; coordinators correct the rest later.
+    for other_terms in ({"unit_price_cents": 1}, {"channel": "wholesale"}):
+        changed = market_sale(s["pop"], 1, **other_terms)
+        assert (await s["jo"].post("/api/sales", json=changed)).status_code == 403
+    assert await sale_count(client) == 1
     # Sam, jo's partner on the shift, records too; the shift is found without naming it.
     sams = await s["sam"].post("/api/sales", json=market_sale(s["pop"], 1))
     assert sams.status_code == 201 and sams.json()["shift_id"] == s["shift"]

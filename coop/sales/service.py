@@ -341,6 +341,14 @@ async def record_sale(member: Member, data: SaleCreate, zone: ZoneInfo) -> tuple
         if client_id and (earlier := await _sale_sent_before(member, client_id, data)):
             return earlier, False
         shift_id = await market.selling_shift(member, data.shift_id)
+        if member.role != "coordinator" and (
+            data.unit_price_cents is not None or data.channel != "market"
+        ):
+            raise Forbidden(
+                _(
+                    "At the stall, sales are at the usual price. A coordinator can correct one later."
+                )
+            )
         price = await _product_price(data.product_id)
         lot = await market.lot_id(data.lot_code, data.product_id) if data.lot_code else None
         query = Sale.insert(
