@@ -345,9 +345,7 @@ async def record_sale(member: Member, data: SaleCreate, zone: ZoneInfo) -> tuple
             data.unit_price_cents is not None or data.channel != "market"
         ):
             raise Forbidden(
-                _(
-                    "At the stall, sales are at the usual price. A coordinator can correct one later."
-                )
+                _("At the stall, sales are at the usual price; a coordinator can correct one.")
             )
         price = await _product_price(data.product_id)
         lot = await market.lot_id(data.lot_code, data.product_id) if data.lot_code else None
