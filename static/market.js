@@ -107,7 +107,7 @@
       var chain = Promise.resolve(true);
       sales.forEach(function (sale) {
         chain = chain.then(function (goOn) {
-          if (!goOn) return false;
+          if (!goOn || goOn === "held") return goOn;
           return fetch("/api/sales", {
             method: "POST",
             credentials: "same-origin",
@@ -115,10 +115,17 @@
             body: JSON.stringify(sale.body)
           }).then(function (response) {
             if (response.ok) { refreshed = true; return forget(sale.client_id).then(function () { return true; }); }
-            if (response.status >= 500 || response.status === 401) return false; // later
-            // A refusal (4xx) will never succeed: say why and take it out of the queue.
+            if (response.status >= 500) return false; // the server is unwell: try later
             return response.json().catch(function () { return {}; }).then(function (body) {
-              say(status.dataset.refused.replace("{reason}", body.detail || response.status));
+              var reason = body.detail || String(response.status);
+              if (response.status === 401 || response.status === 403) {
+                // Logged out, or not (or no longer) selling: never drop a sale for that. It
+                // stays on this phone, and the page says why, until someone who may sends it.
+                say(status.dataset.held.replace("{reason}", reason));
+                return "held";
+              }
+              // The sale itself is wrong (400, 409, 422): it would never succeed. Say why.
+              say(status.dataset.refused.replace("{reason}", reason));
               return forget(sale.client_id).then(function () { return "refused"; });
             });
           }, function () { return false; }); // no signal
@@ -132,6 +139,7 @@
         caches.open(CACHE).then(function (cache) { return cache.add("/market"); }).catch(function () {});
       }
       return queued().then(function (left) {
+        if (last === "held") return; // keep the reason on screen
         if (last !== "refused" || left.length) showCount(left.length);
       });
     }, function () { sending = false; });
