@@ -415,8 +415,9 @@ async def correct_sale(member: Member, sale_id: int, data: SaleUpdate, zone: Zon
             "quantity": row["quantity"],
             "unit_price_cents": row["unit_price_cents"],
             "channel": row["channel"],
-            "payment": row["payment"],
         }
+        if data.payment is not msgspec.UNSET:
+            before["payment"] = row["payment"]
         await corrections.keep_before("sale", sale_id, member.id, before)
         await Sale.update(changes).where(Sale.id == sale_id)
     return await get_sale(sale_id)
