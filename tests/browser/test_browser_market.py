@@ -131,3 +131,37 @@ def test_a_write_off_shows_in_stock_and_can_go_below_zero(open_page, garden, app
     expect(page.get_by_role("button", name=name)).to_contain_text("Stock below zero: -10")
     page.goto("/sales")
     expect(page.get_by_role("row", name=name)).to_contain_text("below zero")
+
+
+def test_the_service_worker_keeps_only_the_market_page_and_forgets_it_at_log_out(
+    open_page: Callable[..., Page], garden, app_url
+):
+    seller, _product_id, _name = seller_at_the_stall(garden)
+    page = open_page(**PHONE_OPTIONS)
+    log_in(page, app_url, seller)
+    page.goto("/market")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("() => caches.match('/market').then(r => !!r)")
+    # Other personal pages and API answers pass through the worker untouched, never kept.
+    for path in ("/me", "/pairs", "/api/me", "/api/products", "/market?counted=5", "/market"):
+        page.goto(path)
+    kept = page.evaluate(
+        """() => caches.keys().then(names => Promise.all(names.map(name =>
+             caches.open(name).then(cache => cache.keys()))))
+           .then(lists => lists.flat().map(request => new URL(request.url).pathname
+                                                      + new URL(request.url).search))"""
+    )
+    assert sorted(kept) == sorted(
+        [
+            "/market",
+            "/static/vendor/pico.min.css",
+            "/static/app.css",
+            "/static/vendor/htmx.min.js",
+            "/static/market.js",
+            "/static/favicon.svg",
+            "/manifest.webmanifest",
+        ]
+    ), kept
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/")
+    page.wait_for_function("() => caches.match('/market').then(r => r === undefined)")
