@@ -165,3 +165,33 @@ def test_the_service_worker_keeps_only_the_market_page_and_forgets_it_at_log_out
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/")
     page.wait_for_function("() => caches.match('/market').then(r => r === undefined)")
+
+
+def test_a_sale_the_server_refuses_for_its_seller_stays_on_the_phone(
+    open_page: Callable[..., Page], garden, app_url
+):
+    """The market shift is cancelled while the phone has no signal: the sale is not lost."""
+    seller, product_id, name = seller_at_the_stall(garden)
+    shift = garden._send("GET", "/api/me/placements", None, seller).json()[0]["shift_id"]
+    page = open_page(**PHONE_OPTIONS)
+    log_in(page, app_url, seller)
+    page.goto("/market")
+    page.context.set_offline(True)
+    page.get_by_role("button", name=name).click()
+    expect(page.locator("#outbox-status")).to_have_text("1 sale waiting to send")
+    garden._ok("POST", f"/api/shifts/{shift}/cancel", {"reason": "Storm"}, None)
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-status")).to_contain_text(
+        "Sales are waiting on this phone and could not be sent: You can record sales while"
+    )
+    waiting = page.evaluate(
+        """() => new Promise(resolve => {
+             const open = indexedDB.open('coop-market', 1);
+             open.onsuccess = () => {
+               const all = open.result.transaction('outbox').objectStore('outbox').getAll();
+               all.onsuccess = () => resolve(all.result.length);
+             };
+           })"""
+    )
+    assert waiting == 1
+    assert sales_of(garden, product_id) == []
