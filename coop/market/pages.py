@@ -19,7 +19,7 @@ from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError, Forbidden
 from coop.forms import parse_form
 from coop.garden.pages import Form
-from coop.i18n import _
+from coop.i18n import N_, _
 from coop.market import service
 from coop.market.api import write_off
 from coop.sales import service as sales
@@ -27,6 +27,7 @@ from coop.sales.schemas import SaleCreate, StockAdjustmentCreate
 from coop.tables import SALE_PAYMENTS
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
+PAYMENT_WORDS = {"cash": N_("Cash"), "card": N_("Card"), "ebt": N_("EBT"), "other": N_("Other")}
 
 
 def cents_from_dollars(text: str) -> int | None:
@@ -119,7 +120,7 @@ class MarketPages(Controller):
                 "Recorded: %(quantity)s × %(product)s, %(payment)s.",
                 quantity=recorded.quantity,
                 product=recorded.product,
-                payment=recorded.payment,
+                payment=_(PAYMENT_WORDS[recorded.payment]),
             ),
             category="success",
         )
