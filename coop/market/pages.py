@@ -13,18 +13,17 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth
-from coop.db import reading
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError, Forbidden
-from coop.forms import parse_form
-from coop.garden.pages import Form
 from coop.i18n import N_, _
 from coop.market import service
-from coop.market.api import write_off
 from coop.sales import service as sales
 from coop.sales.schemas import SaleCreate, StockAdjustmentCreate
-from coop.tables import SALE_PAYMENTS
+from coop.vocabulary import SalePayment, values
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import Form, parse_form
+
+SALE_PAYMENTS = values(SalePayment)
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
 PAYMENT_WORDS = {"cash": N_("Cash"), "card": N_("Card"), "ebt": N_("EBT"), "other": N_("Other")}
@@ -43,29 +42,13 @@ def cents_from_dollars(text: str) -> int | None:
 
 class MarketPages(Controller):
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     async def _stall(self, member: Any, settings: Any) -> dict[str, Any]:
         """What the stall page shows: the shift, the products with stock, the day so far."""
         today = datetime.now(settings.zone).date()
-        async with reading():
-            shifts = await service.market_shifts_under_way(member.id)
-            if not shifts and member.role != "coordinator":
-                raise Forbidden(
-                    _(
-                        "The market page opens while you're on a market shift that's under way. "
-                        "Sign up for one on the shifts page."
-                    )
-                )
-            shift = shifts[0] if shifts else None
-            day = await service.day_sales(shift["id"] if shift else None, member.id, today)
-        return {
-            "shift": shift,
-            "products": await sales.list_products(),
-            "day": service.day_totals(day),
-            "recent": day[:5],
-            "today": today.isoformat(),
-        }
+        stall = await service.stall(member, today)
+        return {**stall, "products": await sales.list_products(), "today": today.isoformat()}
 
     @get("/market")
     async def market(
@@ -126,26 +109,33 @@ class MarketPages(Controller):
         )
         return Redirect("/market")
 
-    @get("/lots/{code:str}", guards=[auth.requires_coordinator])
+    @get("/lots/{code:str}", guards=[sessions.requires_coordinator])
     async def lot(self, code: FromPath[str], member: CurrentMember) -> Template:
         """A lot's harvests and sales: a recall on one page."""
         context = {"viewer": member, "lot": await service.trace(code=code)}
         return Template("market/lot.html", context=context)
 
-    @get("/lots/{code:str}/label", guards=[auth.requires_coordinator])
+    @get("/lots/{code:str}/label", guards=[sessions.requires_coordinator])
     async def label(self, code: FromPath[str], member: CurrentMember) -> Template:
         """A page to print and stick on the batch's boxes."""
         context = {"viewer": member, "lot": await service.trace(code=code)}
         return Template("market/label.html", context=context)
 
-    @post("/stock-adjustments", guards=[auth.requires_coordinator])
+    @post("/stock-adjustments", guards=[sessions.requires_coordinator])
     async def adjust(
         self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
     ) -> Redirect:
         names = ("product_id", "quantity", "reason", "adjusted_on")
         try:
             adjustment = parse_form({k: data.get(k, "") for k in names}, StockAdjustmentCreate)
-            done = await write_off(member, adjustment, settings)
+            done = await service.write_off(
+                member,
+                adjustment.product_id,
+                adjustment.quantity,
+                adjustment.reason,
+                adjustment.adjusted_on,
+                settings.zone,
+            )
         except DomainError as error:
             flash(request, error.message, category="error")
             return Redirect("/sales#stock-heading")

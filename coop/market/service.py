@@ -18,9 +18,10 @@ from typing import Any
 from piccolo.query.functions.aggregate import Sum
 
 from coop.db import reading, writing
-from coop.errors import Forbidden, NotFound
+from coop.errors import DomainError, Forbidden, NotFound
 from coop.garden.service import UnknownReference
 from coop.i18n import _
+from coop.periods import check_record_date
 from coop.quantities import from_milli, show
 from coop.tables import (
     Batch,
@@ -125,9 +126,14 @@ async def stock(until: date | None = None) -> dict[int, Stock]:
 
 
 async def write_off(
-    member: Member, product_id: int, quantity: int, reason: str, adjusted_on: date
+    member: Member, product_id: int, quantity: int, reason: str, adjusted_on: date | None, zone: Any
 ) -> dict[str, Any]:
     """Record pops written off (a negative quantity puts back pops found in a recount)."""
+    if quantity == 0:
+        raise DomainError(_("Quantity: please give a number other than 0."), field="quantity")
+    if not reason.strip():
+        raise DomainError(_("Reason: please say why, in a few words."), field="reason")
+    adjusted_on = check_record_date(adjusted_on or datetime.now(zone).date(), zone, "adjusted_on")
     async with writing():
         if not await Product.exists().where(Product.id == product_id):
             raise UnknownReference(
@@ -312,6 +318,11 @@ async def what_harvests_became(pair_ids: list[int]) -> dict[int, list[dict[str, 
     """For each pair, the lots their harvests went into and the pops of those lots sold."""
     if not pair_ids:
         return {}
+    async with reading():
+        return await _harvests_became(pair_ids)
+
+
+async def _harvests_became(pair_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     link = BatchHarvest
     rows = await (
         link.select(
@@ -339,6 +350,22 @@ async def what_harvests_became(pair_ids: list[int]) -> dict[int, list[dict[str, 
 
 
 # --- the stall's day --------------------------------------------------------------------------
+
+
+async def stall(member: Member, today: date) -> dict[str, Any]:
+    """What the stall page shows: the member's market shift under way and the day's sales."""
+    async with reading():
+        shifts = await market_shifts_under_way(member.id)
+        if not shifts and member.role != "coordinator":
+            raise Forbidden(
+                _(
+                    "The market page opens while you're on a market shift that's under way. "
+                    "Sign up for one on the shifts page."
+                )
+            )
+        shift = shifts[0] if shifts else None
+        sales = await day_sales(shift["id"] if shift else None, member.id, today)
+    return {"shift": shift, "day": day_totals(sales), "recent": sales[:5]}
 
 
 async def day_sales(shift_id: int | None, member_id: int, day: date) -> list[dict[str, Any]]:
