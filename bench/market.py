@@ -32,7 +32,8 @@ ROUNDS = 5
 STALL_SALES = 60  # per round, one after another
 BURST = 200
 CONNECTIONS = 20
-GOALS = {"stall_pace": 0.10, "burst": 0.10, "burst_resent": 0.10}
+# A sale is a durable write (a commit that reaches the disk); /health touches nothing at all.
+GOALS = {"stall_pace": 0.05, "burst": 0.10, "burst_resent": 0.10}
 
 
 def coop(*args: str, database_url: str) -> None:

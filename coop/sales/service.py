@@ -371,7 +371,9 @@ async def record_sale(member: Member, data: SaleCreate, zone: ZoneInfo) -> tuple
             if earlier is None:
                 raise Conflict(_("That sale is being recorded already. Please try again."))
             return earlier, False
-    return await get_sale(inserted[0]["id"]), True
+        # Read it back on the same connection: a new sale has no corrections to look up.
+        row = await Sale.select(*_SALE_COLUMNS).where(Sale.id == inserted[0]["id"]).first()
+    return sale_out(row), True
 
 
 async def _sale_sent_before(member: Member, client_id: str, data: SaleCreate) -> SaleOut | None:
