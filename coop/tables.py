@@ -56,6 +56,7 @@ class Member(Table):
     calendar_token_hash = Varchar(length=64, unique=True, null=True, default=None)
     session_version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
+    hourly_wage_cents = Integer(default=0)
 
 
 class Invite(Table):
@@ -160,6 +161,11 @@ class Attendance(Table):
     status = Varchar(length=20, choices=AttendanceStatus)
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     recorded_at = Timestamptz(default=TimestamptzNow())
+    arrived_at = Timestamptz(null=True, default=None)
+    left_at = Timestamptz(null=True, default=None)
+    approved = Boolean(default=False)
+    approved_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    approved_at = Timestamptz(null=True, default=None)
 
 
 class ShiftNote(Table):
@@ -272,6 +278,38 @@ class Correction(Table):
     before = JSON()
 
 
+class AttendanceChange(Table):
+    """One change to one person's attendance on one shift: who, when, before and after."""
+
+    shift = ForeignKey(Shift, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(Member, null=True, on_delete=OnDelete.cascade, index=True)
+    changed_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    changed_at = Timestamptz(default=TimestamptzNow())
+    before = JSON(null=True, default=None)
+    after = JSON()
+
+
+class PayPeriod(Table):
+    """Dates whose shifts are paid together; closing it locks their attendance."""
+
+    starts_on = Date(index=True)
+    ends_on = Date()
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PayAdjustment(Table):
+    """A later correction of someone's paid minutes (plus or minus), with the reason."""
+
+    period = ForeignKey(PayPeriod, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(Member, null=True, on_delete=OnDelete.set_null, index=True)
+    minutes = Integer()
+    reason = Text()
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class BatchHarvest(Table):
     """A harvest a batch's produce line names: what a lot trace follows back to the bed."""
 
@@ -312,6 +350,9 @@ TABLES: list[type[Table]] = [
     BatchProduce,
     Sale,
     Correction,
+    AttendanceChange,
+    PayPeriod,
+    PayAdjustment,
     BatchHarvest,
     StockAdjustment,
 ]

@@ -50,3 +50,9 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         local=local, when=when, clock=clock, day=formatting.day, money=formatting.money
     )
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
+    env.filters.update(hours=formatting.hours_text, pay=formatting.pay_text)
+    env.filters.update(
+        clock_iso=lambda value: clock(
+            value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        )
+    )

@@ -161,7 +161,11 @@ def furnish(garden: Garden) -> dict[str, Any]:
     lot = garden.record("batches", {**batch, "produce_used": [line]})["lot_code"]
     sale = {"product_id": product["id"], "sold_on": today, "quantity": 24, "channel": "market"}
     garden.record("sales", {**sale, "lot_code": lot, "payment": "card"})
-    return {"shift": shift, "started": started, "lot": lot}
+    # A past pay period (far from any the flows create), for the pay pages.
+    period = garden._ok(
+        "POST", "/api/pay-periods", {"starts_on": "2025-06-01", "ends_on": "2025-06-14"}, None
+    )
+    return {"shift": shift, "started": started, "lot": lot, "period": period["id"]}
 
 
 @pytest.fixture(scope="package")
