@@ -14,8 +14,6 @@ import msgspec
 
 from coop.tables import Correction
 
-RECORD_TYPES = ("harvest", "batch", "sale")
-
 
 class CorrectionOut(msgspec.Struct):
     """One correction as the API shows it, for harvests, batches and sales alike."""

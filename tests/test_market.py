@@ -7,9 +7,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from seed_helpers import insert_shift_directly, place_pair_directly, stock_garden
 
 from coop.tables import Placement, PlacementMember, Sale
+from tests.support.people import stock_garden
+from tests.support.rows import HARVEST_SHIFT, Rows
 
 TODAY = datetime.now(UTC).astimezone().date().isoformat()
 
@@ -36,8 +37,8 @@ async def stall(garden, client) -> dict:
     jo = await garden.member("jo", "Jo")
     sam = await garden.member("sam", "Sam")
     lee = await garden.member("lee", "Lee")
-    shift = insert_shift_directly(client, starts_at=now_minus(1), hours=4, kind="market")
-    pair = place_pair_directly(client, shift, [jo.id, sam.id])
+    shift = Rows(client, **HARVEST_SHIFT).shift(starts_at=now_minus(1), hours=4, kind="market")
+    pair = Rows(client).place_pair(shift, jo.id, sam.id, take_slot=False)
     return {**ids, "maria": maria, "jo": jo, "sam": sam, "lee": lee, "shift": shift, "pair": pair}
 
 
@@ -80,7 +81,7 @@ async def test_only_sellers_on_a_market_shift_under_way_may_record(garden, clien
         kind = "weeding" if where.startswith("weeding") else "market"
         starts = now_minus(-24) if where.endswith("tomorrow") else now_minus(1)
         status = "cancelled" if where == "cancelled" else "scheduled"
-        shift = insert_shift_directly(client, starts_at=starts, kind=kind, status=status)
+        shift = Rows(client, **HARVEST_SHIFT).shift(starts_at=starts, kind=kind, status=status)
 
         async def seat() -> None:
             placement = Placement(
@@ -154,8 +155,8 @@ async def test_stock_is_made_minus_sold_minus_written_off_and_may_go_below_zero(
 async def test_a_lot_traces_back_to_its_harvests_and_forward_to_its_sales(garden, client):
     s = await stall(garden, client)
     maria, jo, sam = s["maria"], s["jo"], s["sam"]
-    picking = insert_shift_directly(client, starts_at=now_minus(30), kind="harvesting")
-    place_pair_directly(client, picking, [jo.id, s["lee"].id])
+    picking = Rows(client, **HARVEST_SHIFT).shift(starts_at=now_minus(30), kind="harvesting")
+    Rows(client).place_pair(picking, jo.id, s["lee"].id, take_slot=False)
     pair = (await jo.get("/api/me/placements")).json()  # jo and lee picked together
     assert pair
     picked = []
@@ -288,7 +289,9 @@ async def test_resends_racing_on_two_processes_record_each_sale_once(database_ur
 
     import asyncpg
     import httpx
-    from conftest import PASSWORD, run_coop, served_app
+
+    from tests.support.people import PASSWORD
+    from tests.support.served import run_coop, served_app
 
     run_coop(
         "create-coordinator",

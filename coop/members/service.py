@@ -12,7 +12,7 @@ from piccolo.columns import ForeignKey
 from piccolo.table import Table
 
 from coop.db import writing
-from coop.errors import Conflict, DomainError, NotFound
+from coop.errors import Conflict, DomainError
 from coop.members import credentials
 from coop.members.schemas import MemberCreate
 from coop.tables import TABLES, Invite, Member
@@ -181,13 +181,6 @@ async def regenerate_calendar_token(member: Member) -> str:
     )
     member.calendar_token = token
     return token
-
-
-async def get_member(member_id: int) -> Member:
-    member = await Member.objects().where(Member.id == member_id).first()
-    if member is None:
-        raise NotFound("We couldn't find that member.")
-    return member
 
 
 def _plain(value: Any) -> Any:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import httpx
 from playwright.sync_api import Page, expect
 
-from .conftest import Garden, unique
 from .harness import PASSWORD, PHONE, assert_accessible, log_in
+from .scene import Garden, unique
 
 PHONE_OPTIONS = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
 
