@@ -22,6 +22,8 @@ from coop.feeds.api import FeedsApi
 from coop.feeds.pages import CalendarPages
 from coop.garden.api import GardenApi
 from coop.garden.pages import HarvestPages
+from coop.market.api import MarketApi
+from coop.market.pages import MarketPages, manifest, service_worker
 from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
 from coop.notices.api import NotificationsApi, UndeliveredApi
@@ -129,6 +131,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportPages,
             FeedsApi,
             CalendarPages,
+            MarketApi,
+            MarketPages,
+            service_worker,
+            manifest,
             PayPeriodsApi,
             WagesApi,
             MySeasonApi,

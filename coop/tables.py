@@ -39,6 +39,7 @@ DEFAULT_SHIFT_KINDS = (
     ("composting", "Composting"),
     ("watering", "Watering"),
     ("other", "Other"),
+    ("market", "Market"),
 )
 
 
@@ -248,6 +249,7 @@ class Batch(Table):
     notes = Text(default="")
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    lot_code = Varchar(length=40, null=True, default=None)
 
 
 class BatchProduce(Table):
@@ -269,6 +271,10 @@ class Sale(Table):
     channel = Varchar(length=20, choices=SaleChannel)
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    payment = Varchar(length=20, default="other")
+    shift = ForeignKey(Shift, null=True, on_delete=OnDelete.set_null)
+    lot = ForeignKey(Batch, null=True, on_delete=OnDelete.set_null)
+    client_id = Varchar(length=36, null=True, default=None)
 
 
 class Correction(Table):
@@ -309,6 +315,25 @@ class PayAdjustment(Table):
     member = ForeignKey(Member, null=True, on_delete=OnDelete.set_null, index=True)
     minutes = Integer()
     reason = Text()
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BatchHarvest(Table):
+    """A harvest a batch's produce line names: what a lot trace follows back to the bed."""
+
+    batch = ForeignKey(Batch, on_delete=OnDelete.cascade, index=True)
+    produce = ForeignKey(BatchProduce, on_delete=OnDelete.cascade)
+    harvest = ForeignKey(Harvest, on_delete=OnDelete.cascade, index=True)
+
+
+class StockAdjustment(Table):
+    """Pops written off (melted, given away, miscounted): stock = made - sold - written off."""
+
+    product = ForeignKey(Product, on_delete=OnDelete.restrict, index=True)
+    quantity = Integer()
+    reason = Varchar(length=200)
+    adjusted_on = Date()
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -355,5 +380,7 @@ TABLES: list[type[Table]] = [
     AttendanceChange,
     PayPeriod,
     PayAdjustment,
+    BatchHarvest,
+    StockAdjustment,
     Notification,
 ]
