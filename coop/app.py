@@ -39,6 +39,7 @@ from coop.settings import Settings
 from coop.shifts.api import PlacementsApi, ShiftsApi
 from coop.shifts.pages import HomePage, PlacementPages, ShiftPages
 from coop.templating import configure_environment
+from coop.web.language import LanguageMiddleware, LanguageSwitch
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_BODY_BYTES = 1024 * 1024
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportPages,
             FeedsApi,
             CalendarPages,
+            LanguageSwitch,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies=dependencies(settings),
@@ -104,7 +106,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[close_database],
         template_config=template_config,
         plugins=[FlashPlugin(config=FlashConfig(template_config=template_config)), HTMXPlugin()],
-        middleware=[auth.session_config(settings).middleware, SecurityHeadersMiddleware()],
+        middleware=[
+            auth.session_config(settings).middleware,
+            SecurityHeadersMiddleware(),
+            LanguageMiddleware(),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,

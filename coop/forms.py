@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from coop.errors import DomainError
+from coop.i18n import _
 
 T = TypeVar("T")
 
@@ -75,7 +76,9 @@ def parse_form(form: Mapping[str, Any], schema: type[T], *, blank_is_none: bool 
         text = value.strip() if isinstance(value, str) else value
         if isinstance(text, str) and "\x00" in text:
             # No person types a NUL, and PostgreSQL cannot store one: stop it here, for every form.
-            raise FormError(f"{label(key)}: please use ordinary letters and symbols.", key)
+            raise FormError(
+                _("%(label)s: please use ordinary letters and symbols.", label=label(key)), key
+            )
         if text == "":
             if blank_is_none:
                 values[key] = None

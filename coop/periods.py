@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from litestar.params import QueryParameter
 
 from coop.errors import DomainError
+from coop.i18n import _
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -30,7 +31,12 @@ class BadDate(DomainError):
 def check_year(year: int) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise BadDate(
-            f"Year: please give a year between {FIRST_YEAR} and {LAST_YEAR}.", field="year"
+            _(
+                "Year: please give a year between %(FIRST_YEAR)s and %(LAST_YEAR)s.",
+                FIRST_YEAR=FIRST_YEAR,
+                LAST_YEAR=LAST_YEAR,
+            ),
+            field="year",
         )
     return year
 
@@ -44,9 +50,18 @@ def check_record_date(day: date, zone: ZoneInfo, field: str) -> date:
     today = datetime.now(zone).date()
     label = field.replace("_", " ").capitalize()
     if day.year < FIRST_YEAR:
-        raise BadDate(f"{label}: please give a date from {FIRST_YEAR} on.", field=field)
+        raise BadDate(
+            _(
+                "%(label)s: please give a date from %(FIRST_YEAR)s on.",
+                label=label,
+                FIRST_YEAR=FIRST_YEAR,
+            ),
+            field=field,
+        )
     if day > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise BadDate(f"{label}: that date is far ahead; please check it.", field=field)
+        raise BadDate(
+            _("%(label)s: that date is far ahead; please check it.", label=label), field=field
+        )
     return day
 
 
@@ -59,7 +74,7 @@ def date_bounds(
         start = max(start, date(year, 1, 1)) if start else date(year, 1, 1)
         end = min(end, date(year, 12, 31)) if end else date(year, 12, 31)
     if start and end and start > end:
-        raise BadDate("Dates: the start of the range comes after its end.", field="from")
+        raise BadDate(_("Dates: the start of the range comes after its end."), field="from")
     return start, end
 
 

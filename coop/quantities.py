@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from coop.errors import DomainError
+from coop.i18n import _
 
 POUND_KG = Decimal("0.45359237")
 KG_PER_UNIT: dict[str, Decimal] = {
@@ -36,27 +37,40 @@ class BadQuantity(DomainError):
 def parse_quantity(value: object, field: str = "quantity") -> Decimal:
     """Read "1.25" (or 1.25) as Decimal, refusing what cannot be a real amount."""
     if isinstance(value, bool) or value is None:
-        raise BadQuantity(f"{_label(field)}: please give an amount like 1.5.", field=field)
+        raise BadQuantity(
+            _("%(label)s: please give an amount like 1.5.", label=_label(field)), field=field
+        )
     if isinstance(value, float):
         value = repr(value)
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         raise BadQuantity(
-            f"{_label(field)}: please give an amount like 1.5.", field=field
+            _("%(label)s: please give an amount like 1.5.", label=_label(field)), field=field
         ) from None
     if not amount.is_finite():
-        raise BadQuantity(f"{_label(field)}: please give an amount like 1.5.", field=field)
+        raise BadQuantity(
+            _("%(label)s: please give an amount like 1.5.", label=_label(field)), field=field
+        )
     if amount <= 0:
-        raise BadQuantity(f"{_label(field)}: please give an amount above zero.", field=field)
+        raise BadQuantity(
+            _("%(label)s: please give an amount above zero.", label=_label(field)), field=field
+        )
     if amount > MAX_QUANTITY:
         raise BadQuantity(
-            f"{_label(field)}: that is more than one record can hold; please check the "
-            f"amount (at most {MAX_QUANTITY:,}).",
+            _(
+                "%(label)s: that is more than one record can hold; please check the amount (at "
+                "most %(MAX_QUANTITY)s).",
+                label=_label(field),
+                MAX_QUANTITY=format(MAX_QUANTITY, ","),
+            ),
             field=field,
         )
     if amount.as_tuple().exponent < -3:  # type: ignore[operator]
-        raise BadQuantity(f"{_label(field)}: please use at most three decimal places.", field=field)
+        raise BadQuantity(
+            _("%(label)s: please use at most three decimal places.", label=_label(field)),
+            field=field,
+        )
     return amount
 
 
@@ -64,7 +78,14 @@ def parse_unit(value: object, field: str = "unit") -> str:
     """One of kg, g, lb, oz, bunch, each."""
     unit = str(value or "").strip().lower()
     if unit not in UNITS:
-        raise BadQuantity(f"{_label(field)}: please pick one of {', '.join(UNITS)}.", field=field)
+        raise BadQuantity(
+            _(
+                "%(label)s: please pick one of %(join)s.",
+                label=_label(field),
+                join=", ".join(UNITS),
+            ),
+            field=field,
+        )
     return unit
 
 

@@ -52,6 +52,7 @@ class Member(Table):
     calendar_token_hash = Varchar(length=64, unique=True, null=True, default=None)
     session_version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
+    language = Varchar(length=8, default="")  # "" follows the browser; else "en" or "es"
 
 
 class Invite(Table):

@@ -22,6 +22,7 @@ from coop.deps import AppSettings
 from coop.errors import DomainError, NotFound, handle_domain_error
 from coop.feeds import service
 from coop.feeds.cache import CachedFeed, FeedCache, SqliteVersionReader, is_not_modified
+from coop.i18n import _
 from coop.settings import Settings
 
 MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
@@ -154,8 +155,10 @@ async def _ensure_may_see_season(request: Request, settings: Settings) -> bool:
         return False
     if await auth.current_member(request) is None:
         raise MembersOnly(
-            "The garden's season calendar is for members. Please log in, or use your own "
-            "calendar link from the Calendar page."
+            _(
+                "The garden's season calendar is for members. Please log in, or use your own "
+                "calendar link from the Calendar page."
+            )
         )
     return True
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from coop.auth import token_hash
 from coop.calendar import FeedEvent
 from coop.errors import NotFound
+from coop.i18n import _
 from coop.settings import Settings
 from coop.tables import Shift
 
@@ -183,7 +184,7 @@ async def season_plan(
     )
     label = version["kind_label"]
     if kind_slug and label is None:
-        raise NotFound("We couldn't find that kind of shift. The Calendar page lists them all.")
+        raise NotFound(_("We couldn't find that kind of shift. The Calendar page lists them all."))
 
     async def load() -> FeedContent:
         rows = await _rows(

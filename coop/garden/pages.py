@@ -18,6 +18,7 @@ from coop.errors import DomainError
 from coop.forms import FormError, parse_form
 from coop.garden import service
 from coop.garden.schemas import BedCreate, CropCreate, HarvestCreate, HarvestUpdate
+from coop.i18n import _
 from coop.periods import From, Offset, To
 from coop.quantities import UNITS
 
@@ -95,7 +96,7 @@ class HarvestPages(Controller):
         """Log a harvest; from a shift's page, go back to that shift."""
         try:
             if not str(data.get("crop_id") or "").strip():
-                raise FormError("Crop: please pick the crop you picked.", "crop_id")
+                raise FormError(_("Crop: please pick the crop you picked."), "crop_id")
             harvest = parse_form(data, HarvestCreate)
             await service.log_harvest(member, harvest, settings.zone)
         except DomainError as error:
@@ -107,7 +108,7 @@ class HarvestPages(Controller):
                 error=error.message,
                 field=error.extra.get("field"),
             )
-        flash(request, "Thank you! The harvest is logged.", category="success")
+        flash(request, _("Thank you! The harvest is logged."), category="success")
         shift_id = str(data.get("shift_id") or "")
         return Redirect(f"/shifts/{int(shift_id)}" if shift_id.isdigit() else "/harvests")
 
@@ -168,7 +169,7 @@ class HarvestPages(Controller):
                 error=error.message,
                 field=error.extra.get("field"),
             )
-        flash(request, "The harvest is corrected; what it held before is kept below.", "success")
+        flash(request, _("The harvest is corrected; what it held before is kept below."), "success")
         return Redirect(f"/harvests/{harvest_id}")
 
     @post("/beds", guards=[auth.requires_coordinator])
@@ -181,7 +182,7 @@ class HarvestPages(Controller):
             return await self._render(
                 member, settings, error.status_code, bed_form=data, bed_error=error.message
             )
-        flash(request, "The bed is added.", category="success")
+        flash(request, _("The bed is added."), category="success")
         return Redirect("/harvests")
 
     @post("/crops", guards=[auth.requires_coordinator])
@@ -194,5 +195,5 @@ class HarvestPages(Controller):
             return await self._render(
                 member, settings, error.status_code, crop_form=data, crop_error=error.message
             )
-        flash(request, "The crop is added.", category="success")
+        flash(request, _("The crop is added."), category="success")
         return Redirect("/harvests")

@@ -14,6 +14,7 @@ from coop import auth
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
 from coop.forms import parse_form
+from coop.i18n import _
 from coop.members import service
 from coop.members.api import member_feed_url
 from coop.members.schemas import InviteCreate, LoginRequest, MemberCreate, MemberUpdate
@@ -56,13 +57,17 @@ class AccountPages(Controller):
                 headers=headers,
             )
         auth.start_session(request, member)
-        flash(request, f"Welcome back, {member.display_name}.", category="success")
+        flash(
+            request,
+            _("Welcome back, %(display_name)s.", display_name=member.display_name),
+            category="success",
+        )
         return Redirect(target)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
         auth.end_session(request)
-        flash(request, "You're logged out. See you in the garden.", category="success")
+        flash(request, _("You're logged out. See you in the garden."), category="success")
         return Redirect("/")
 
     @get("/register")
@@ -87,7 +92,11 @@ class AccountPages(Controller):
             }
             return Template("members/register.html", context=context, status_code=error.status_code)
         auth.start_session(request, member)
-        flash(request, f"Welcome to the garden, {member.display_name}!", category="success")
+        flash(
+            request,
+            _("Welcome to the garden, %(display_name)s!", display_name=member.display_name),
+            category="success",
+        )
         return Redirect("/me")
 
 
@@ -122,7 +131,7 @@ class MePages(Controller):
             update = parse_form(fields, MemberUpdate, blank_is_none=True)
             changes = {k: getattr(update, k) for k in fields}
             if changes["display_name"] is None:
-                raise DomainError("Display name: please fill this in.", field="display_name")
+                raise DomainError(_("Display name: please fill this in."), field="display_name")
             changes["contact"] = update.contact or ""  # UNSET when left empty
             changes["share_contact"] = data.get("share_contact") == "on"
             await service.update_settings(member, changes)
@@ -135,7 +144,7 @@ class MePages(Controller):
                 error=error.message,
                 error_field=error.extra.get("field"),
             )
-        flash(request, "Your settings are saved.", category="success")
+        flash(request, _("Your settings are saved."), category="success")
         return Redirect("/me")
 
     @post("/invites", guards=[auth.requires_coordinator])
@@ -160,7 +169,7 @@ class MePages(Controller):
         self, request: Request, member: CurrentMember, data: Form
     ) -> Redirect:
         await service.regenerate_calendar_token(member)
-        flash(request, "Your calendar link is new. The old link no longer works.", "success")
+        flash(request, _("Your calendar link is new. The old link no longer works."), "success")
         return Redirect(_safe_next(data.get("next")))
 
     @post("/logout-everywhere")
@@ -170,7 +179,10 @@ class MePages(Controller):
         auth.end_session(request)
         flash(
             request,
-            "You're logged out everywhere, on every device. Log in again here when you're ready.",
+            _(
+                "You're logged out everywhere, on every device. Log in again here when you're "
+                "ready."
+            ),
             "success",
         )
         return Redirect("/login")
@@ -189,6 +201,8 @@ class MePages(Controller):
         await service.close_account(member)
         auth.end_session(request)
         flash(
-            request, "Your account is closed and your personal data removed. Take care.", "success"
+            request,
+            _("Your account is closed and your personal data removed. Take care."),
+            "success",
         )
         return Redirect("/")

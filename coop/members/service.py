@@ -13,6 +13,7 @@ from piccolo.table import Table
 from coop import auth
 from coop.db import writing
 from coop.errors import Conflict, DomainError, NotFound
+from coop.i18n import _
 from coop.members.schemas import MemberCreate
 from coop.tables import TABLES, Invite, Member
 
@@ -52,7 +53,8 @@ def clean_display_name(name: str) -> str:
     name = name.strip()
     if not _visible(name):
         raise DomainError(
-            "Display name: please use at least one letter, digit or symbol.", field="display_name"
+            _("Display name: please use at least one letter, digit or symbol."),
+            field="display_name",
         )
     return name
 
@@ -81,23 +83,31 @@ async def register(data: MemberCreate) -> Member:
         now = datetime.now(UTC)
         if invite is None:
             raise InviteNotUsable(
-                "We don't recognise that invite code. Please check it, or ask a coordinator "
-                "for a new one.",
+                _(
+                    "We don't recognise that invite code. Please check it, or ask a coordinator "
+                    "for a new one."
+                ),
                 field="invite_code",
             )
         if invite.used_at is not None:
             raise InviteNotUsable(
-                "That invite code has already been used. Please ask a coordinator for a new one.",
+                _(
+                    "That invite code has already been used. Please ask a coordinator for a new "
+                    "one."
+                ),
                 field="invite_code",
             )
         if invite.expires_at <= now:
             raise InviteNotUsable(
-                "That invite code has expired. Please ask a coordinator for a new one.",
+                _("That invite code has expired. Please ask a coordinator for a new one."),
                 field="invite_code",
             )
         if await Member.exists().where(Member.username == data.username.lower()):
             raise Conflict(
-                f"The username “{data.username}” is taken. Please choose another.",
+                _(
+                    "The username “%(username)s” is taken. Please choose another.",
+                    username=data.username,
+                ),
                 field="username",
             )
         token, digest = auth.new_secret_token()
@@ -119,7 +129,7 @@ async def register(data: MemberCreate) -> Member:
 async def create_member(username: str, display_name: str, password: str, role: str) -> Member:
     """Create a member directly (the first coordinator, the demo season)."""
     if await Member.exists().where(Member.username == username.lower()):
-        raise Conflict(f"The username “{username}” is taken.")
+        raise Conflict(_("The username “%(username)s” is taken.", username=username))
     token, digest = auth.new_secret_token()
     member = Member(
         username=username.lower(),
@@ -140,7 +150,7 @@ async def authenticate(username: str, password: str, address: str) -> Member:
     if not await auth.check_password(member, password):
         await auth.record_failure(username, address)
         raise BadCredentials(
-            "That username and password don't match. Please try again.", field="password"
+            _("That username and password don't match. Please try again."), field="password"
         )
     await auth.clear_failures(username)
     return member
@@ -154,13 +164,17 @@ async def update_settings(member: Member, changes: dict[str, Any]) -> Member:
         "share_contact",
         "contact",
         "reminder_minutes",
+        "language",
     }
     values = {key: value for key, value in changes.items() if key in allowed}
+    if "language" in values:
+        values["language"] = values["language"] or ""  # null: follow the browser again
     if "contact" in values:
         values["contact"] = (values["contact"] or "").strip()
         if values["contact"] and not _visible(values["contact"]):
             raise DomainError(
-                "Contact: please use letters, digits or symbols people can read.", field="contact"
+                _("Contact: please use letters, digits or symbols people can read."),
+                field="contact",
             )
     if "display_name" in values:
         values["display_name"] = clean_display_name(values["display_name"])
@@ -184,7 +198,7 @@ async def regenerate_calendar_token(member: Member) -> str:
 async def get_member(member_id: int) -> Member:
     member = await Member.objects().where(Member.id == member_id).first()
     if member is None:
-        raise NotFound("We couldn't find that member.")
+        raise NotFound(_("We couldn't find that member."))
     return member
 
 

@@ -15,6 +15,7 @@ from coop.db import reading
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
 from coop.forms import parse_form
+from coop.i18n import _
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
 
@@ -67,7 +68,7 @@ class PairsPages(Controller):
                 error=error.message,
                 field=error.extra.get("field") or "partner",
             )
-        flash(request, "Your proposal is sent. The pair forms when they say yes.", "success")
+        flash(request, _("Your proposal is sent. The pair forms when they say yes."), "success")
         return Redirect("/pairs")
 
     @post("/{pair_id:int}/{answer:str}")

@@ -20,6 +20,7 @@ from coop.db import reading
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
 from coop.forms import parse_form
+from coop.i18n import _
 from coop.periods import Offset
 from coop.plan import service
 from coop.plan.recurrence import WEEKDAY_NAMES, InvalidPlan, parse_clock, wall_clock, weekly_rrule
@@ -89,7 +90,9 @@ class PlanPages(Controller):
         try:
             form = parse_form({**data, "days": days}, SeriesForm)
             if form.to_date < form.from_date:
-                raise InvalidPlan("The last day needs to be on or after the first day.", "to_date")
+                raise InvalidPlan(
+                    _("The last day needs to be on or after the first day."), "to_date"
+                )
             spec = SeriesCreate(
                 title=form.title,
                 kind=form.kind,
@@ -103,7 +106,11 @@ class PlanPages(Controller):
             )
             if data.get("action") == "create":
                 _, shift_ids = await service.create_series(spec, settings.zone, member.id)
-                flash(request, f"The series is planned: {len(shift_ids)} shifts.", "success")
+                flash(
+                    request,
+                    _("The series is planned: %(len)s shifts.", len=len(shift_ids)),
+                    "success",
+                )
                 return Redirect("/plan")
             occurrences = await service.preview_series(spec, settings.zone)
         except DomainError as error:
@@ -146,7 +153,7 @@ class PlanPages(Controller):
                 shift_error=message,
                 shift_field=field,
             )
-        flash(request, f"“{shift['title']}” is planned.", "success")
+        flash(request, _("“%(title)s” is planned.", title=shift["title"]), "success")
         return Redirect("/plan")
 
     @post("/kinds")
@@ -162,7 +169,7 @@ class PlanPages(Controller):
                 kind_error=message,
                 kind_field=field,
             )
-        flash(request, f"“{kind['label']}” shifts can now be planned.", "success")
+        flash(request, _("“%(label)s” shifts can now be planned.", label=kind["label"]), "success")
         return Redirect("/plan")
 
     @post("/days/cancel")
@@ -253,7 +260,7 @@ class PlanPages(Controller):
         reason = str(data.get("reason", "")).strip()
         try:
             if len(reason) > 200:
-                raise InvalidPlan("Reason: please keep it to 200 characters or fewer.", "reason")
+                raise InvalidPlan(_("Reason: please keep it to 200 characters or fewer."), "reason")
             await service.cancel_shift(shift_id, reason)
         except DomainError as error:
             return await self._render_shift(
@@ -263,7 +270,7 @@ class PlanPages(Controller):
                 cancel_error=error.message,
                 cancel_form={"reason": reason},
             )
-        flash(request, "The shift is cancelled. Calendars will show it as cancelled.", "success")
+        flash(request, _("The shift is cancelled. Calendars will show it as cancelled."), "success")
         return Redirect(f"/plan/shifts/{shift_id}")
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 
 from coop.errors import DomainError
+from coop.i18n import _
 
 MAX_OCCURRENCES = 500
 ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY"}
@@ -58,8 +59,10 @@ def parse_moment(text: str, field: str) -> datetime:
         return datetime.fromisoformat(text.strip())
     except ValueError as error:
         raise InvalidPlan(
-            f"{field.replace('_', ' ').capitalize()}: please give a date and time like "
-            "2027-06-01T09:00.",
+            _(
+                "%(capitalize)s: please give a date and time like 2027-06-01T09:00.",
+                capitalize=field.replace("_", " ").capitalize(),
+            ),
             field,
         ) from error
 
@@ -70,12 +73,18 @@ def parse_clock(text: str, field: str) -> time:
         clock = time.fromisoformat(text.strip())
     except ValueError as error:
         raise InvalidPlan(
-            f"{field.replace('_', ' ').capitalize()}: please give a time like 09:00.", field
+            _(
+                "%(capitalize)s: please give a time like 09:00.",
+                capitalize=field.replace("_", " ").capitalize(),
+            ),
+            field,
         ) from error
     if clock.tzinfo is not None:
         raise InvalidPlan(
-            f"{field.replace('_', ' ').capitalize()}: please give the time on the garden's "
-            "clock, without an offset.",
+            _(
+                "%(capitalize)s: please give the time on the garden's clock, without an offset.",
+                capitalize=field.replace("_", " ").capitalize(),
+            ),
             field,
         )
     return clock
@@ -89,8 +98,13 @@ def to_utc(moment: datetime, zone: ZoneInfo, field: str = "starts_at") -> dateti
     back = placed.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if back != moment:
         raise InvalidPlan(
-            f"{moment:%H:%M} doesn't happen on {moment.day} {moment:%B %Y}: the clocks "
-            "jump forward that night. Please pick another time.",
+            _(
+                "%(moment)s doesn't happen on %(day)s %(moment2)s: the clocks jump forward that "
+                "night. Please pick another time.",
+                moment=format(moment, "%H:%M"),
+                day=moment.day,
+                moment2=format(moment, "%B %Y"),
+            ),
             field,
         )
     return placed.astimezone(UTC)
@@ -105,7 +119,7 @@ def weekly_rrule(days: Iterable[str], last_date: date) -> str:
     """Build the RRULE a person means by "every Tue and Thu until 30 September"."""
     chosen = [day for day in WEEKDAYS if day in set(days)]
     if not chosen:
-        raise InvalidPlan("Please tick at least one day of the week.", "days")
+        raise InvalidPlan(_("Please tick at least one day of the week."), "days")
     return f"FREQ=WEEKLY;BYDAY={','.join(chosen)};UNTIL={last_date:%Y%m%d}T235959"
 
 
@@ -116,19 +130,22 @@ def _normalise(rule: str, zone: ZoneInfo) -> str:
         text = text[6:]
     if "\n" in text or "\r" in text or "DTSTART" in text.upper() or not text:
         raise InvalidPlan(
-            "Please give one repeat rule, like FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270930.", "rrule"
+            _("Please give one repeat rule, like FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270930."), "rrule"
         )
     parts = dict(
         part.split("=", 1) if "=" in part else (part, "") for part in text.upper().split(";")
     )
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
         raise InvalidPlan(
-            "Shifts can repeat daily, weekly or monthly (FREQ=DAILY, WEEKLY or MONTHLY).", "rrule"
+            _("Shifts can repeat daily, weekly or monthly (FREQ=DAILY, WEEKLY or MONTHLY)."),
+            "rrule",
         )
     if "COUNT" not in parts and "UNTIL" not in parts:
         raise InvalidPlan(
-            "Please say when the series ends: add an end date (UNTIL=20270930) or a number "
-            "of shifts (COUNT=12). A plan without an end would go on forever.",
+            _(
+                "Please say when the series ends: add an end date (UNTIL=20270930) or a number of"
+                " shifts (COUNT=12). A plan without an end would go on forever."
+            ),
             "rrule",
         )
 
@@ -149,7 +166,7 @@ def expand(
 ) -> list[Occurrence]:
     """Every occurrence of ``rule`` from ``first_date``, at the same garden-clock times."""
     if end_time <= start_time:
-        raise InvalidPlan("The end time needs to be after the start time.", "end_time")
+        raise InvalidPlan(_("The end time needs to be after the start time."), "end_time")
     start = datetime.combine(first_date, start_time)
     try:
         text = _normalise(rule, zone)
@@ -157,19 +174,24 @@ def expand(
         moments = list(islice(iter(recurrence), MAX_OCCURRENCES + 1))
     except (ValueError, TypeError, OverflowError) as error:
         raise InvalidPlan(
-            "We couldn't read that repeat rule. Try something like "
-            "FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270930.",
+            _(
+                "We couldn't read that repeat rule. Try something like "
+                "FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270930."
+            ),
             "rrule",
         ) from error
     if len(moments) > MAX_OCCURRENCES:
         raise InvalidPlan(
-            f"That would make more than {MAX_OCCURRENCES} shifts. Please plan a shorter "
-            "stretch (an end date sooner, or fewer days) and add more later.",
+            _(
+                "That would make more than %(MAX_OCCURRENCES)s shifts. Please plan a shorter "
+                "stretch (an end date sooner, or fewer days) and add more later.",
+                MAX_OCCURRENCES=MAX_OCCURRENCES,
+            ),
             "rrule",
         )
     if not moments:
         raise InvalidPlan(
-            "That plan has no dates in it. Check the days and the from and to dates.", "rrule"
+            _("That plan has no dates in it. Check the days and the from and to dates."), "rrule"
         )
     return [
         Occurrence(

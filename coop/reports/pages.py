@@ -9,6 +9,7 @@ from litestar.response import Template
 from coop import auth
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import NotFound
+from coop.i18n import _
 from coop.periods import Year, this_year
 from coop.reports import service
 from coop.reports.charts import CHART_CSP, CHARTS
@@ -40,7 +41,7 @@ class ReportPages(Controller):
         slug = name.removesuffix(".svg")
         chart = CHARTS.get(slug)
         if chart is None or not name.endswith(".svg"):
-            raise NotFound("We couldn't find that chart.")
+            raise NotFound(_("We couldn't find that chart."))
         report = await service.season(year or this_year(settings.zone), settings.zone)
         return Response(
             content=chart.draw(report),

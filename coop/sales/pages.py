@@ -17,6 +17,7 @@ from coop.errors import DomainError
 from coop.forms import FormError, parse_form
 from coop.garden import service as garden
 from coop.garden.pages import PAGE_SIZE, Form, page_links
+from coop.i18n import _
 from coop.periods import From, Offset, To
 from coop.quantities import UNITS
 from coop.sales import service
@@ -34,9 +35,9 @@ def dollars_to_cents(text: str, field: str = "unit_price") -> int | None:
     try:
         cents = Decimal(text) * 100
     except InvalidOperation:
-        raise FormError("Price: please give an amount like 3.50.", field) from None
+        raise FormError(_("Price: please give an amount like 3.50."), field) from None
     if not cents.is_finite() or cents < 0 or cents != cents.to_integral():
-        raise FormError("Price: please give dollars and cents, like 3.50.", field)
+        raise FormError(_("Price: please give dollars and cents, like 3.50."), field)
     return int(cents)
 
 
@@ -131,7 +132,7 @@ class SalesPages(Controller):
             await service.record_sale(member, sale, settings.zone)
         except DomainError as error:
             return await self._refuse(member, settings, "sale", data, error)
-        flash(request, "The sale is recorded.", category="success")
+        flash(request, _("The sale is recorded."), category="success")
         return Redirect("/sales")
 
     @post("/batches")
@@ -142,7 +143,7 @@ class SalesPages(Controller):
             await service.record_batch(member, batch_from_form(data), settings.zone)
         except DomainError as error:
             return await self._refuse(member, settings, "batch", data, error)
-        flash(request, "The batch is recorded.", category="success")
+        flash(request, _("The batch is recorded."), category="success")
         return Redirect("/sales")
 
     @post("/products")
@@ -152,14 +153,14 @@ class SalesPages(Controller):
         try:
             cents = dollars_to_cents(str(data.get("price", "")), "price")
             if cents is None:
-                raise FormError("Price: please fill this in.", "price")
+                raise FormError(_("Price: please fill this in."), "price")
             fields = {"name": data.get("name", ""), "unit": data.get("unit") or "pop"}
             await service.create_product(
                 parse_form({**fields, "price_cents": cents}, ProductCreate)
             )
         except DomainError as error:
             return await self._refuse(member, settings, "product", data, error)
-        flash(request, "The product is added.", category="success")
+        flash(request, _("The product is added."), category="success")
         return Redirect("/sales")
 
     @get("/sales/{sale_id:int}")
@@ -209,7 +210,7 @@ class SalesPages(Controller):
             return await self._sale_page(
                 member, sale_id, error.status_code, form=data, error=error.message
             )
-        flash(request, "The sale is corrected; what it held before is kept below.", "success")
+        flash(request, _("The sale is corrected; what it held before is kept below."), "success")
         return Redirect(f"/sales/{sale_id}")
 
     @get("/batches/{batch_id:int}")

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from coop.db import writing
 from coop.errors import Conflict, DomainError, Forbidden
+from coop.i18n import _
 from coop.shifts.rules import HELD
 from coop.shifts.service import load_shift
 from coop.tables import Attendance, Member, Pair, Placement, PlacementMember, ShiftNote
@@ -33,7 +34,7 @@ async def record_attendance(shift_id: int, caller: Member, records: list) -> lis
     async with writing():
         shift = await load_shift(shift_id)
         if shift["starts_at"] > datetime.now(UTC):
-            raise Conflict("You can mark attendance once the shift has started.")
+            raise Conflict(_("You can mark attendance once the shift has started."))
         seats = await _held_seats(shift_id)
         if caller.role == "coordinator":
             allowed = set(seats)
@@ -41,7 +42,7 @@ async def record_attendance(shift_id: int, caller: Member, records: list) -> lis
             allowed = {m for m, p in seats.items() if p == seats[caller.id]}
         else:
             raise Forbidden(
-                "Attendance is marked by a coordinator or by the partners who worked this shift."
+                _("Attendance is marked by a coordinator or by the partners who worked this shift.")
             )
         for record in records:
             if record.member_id not in allowed:
@@ -97,7 +98,7 @@ async def notes_pair(shift_id: int, member_id: int) -> int:
         await Placement.select().where(Placement.id == seat["placement"]).first() if seat else None
     )
     if placement is None or placement["status"] != "confirmed":
-        raise Forbidden("Shift notes belong to the partners who share a slot on this shift.")
+        raise Forbidden(_("Shift notes belong to the partners who share a slot on this shift."))
     partner = next(
         m
         for m in await PlacementMember.select(PlacementMember.member)
@@ -116,8 +117,10 @@ async def notes_pair(shift_id: int, member_id: int) -> int:
     )
     if pair is None:
         raise Forbidden(
-            "Shift notes are shared by a pair. You shared this slot but aren't partners; "
-            "you can propose a pair on the Pairs page."
+            _(
+                "Shift notes are shared by a pair. You shared this slot but aren't partners; you "
+                "can propose a pair on the Pairs page."
+            )
         )
     return pair["id"]
 
@@ -148,10 +151,10 @@ async def add_note(shift_id: int, member_id: int, text: str) -> list[dict]:
         shift = await load_shift(shift_id)
         pair_id = await notes_pair(shift_id, member_id)
         if shift["starts_at"] > datetime.now(UTC):
-            raise Conflict("You can write a note once the shift has started.")
+            raise Conflict(_("You can write a note once the shift has started."))
         text = text.strip()
         if not text:
-            raise DomainError("Please write something in the note.", field="text")
+            raise DomainError(_("Please write something in the note."), field="text")
         await ShiftNote.insert(ShiftNote(shift=shift_id, pair=pair_id, author=member_id, text=text))
     return await _notes(shift_id, pair_id)
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from coop.errors import DomainError, NotFound
+from coop.i18n import _
 from coop.tables import Shift, ShiftKind
 
 COLUMNS = (
@@ -23,7 +24,10 @@ def parse_moment(text: str | None, zone: ZoneInfo, name: str) -> datetime | None
         moment = datetime.fromisoformat(text.strip().replace(" ", "+"))
     except ValueError as error:
         raise DomainError(
-            f"Please give {name} as a date like 2026-06-01 or a time like 2026-06-01T09:00.",
+            _(
+                "Please give %(name)s as a date like 2026-06-01 or a time like 2026-06-01T09:00.",
+                name=name,
+            ),
             field=name,
         ) from error
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
@@ -32,7 +36,7 @@ def parse_moment(text: str | None, zone: ZoneInfo, name: str) -> datetime | None
 async def get_shift(shift_id: int) -> dict:
     row = await Shift.select(*COLUMNS).where(Shift.id == shift_id).first()
     if row is None:
-        raise NotFound("We couldn't find that shift. It may have been removed.")
+        raise NotFound(_("We couldn't find that shift. It may have been removed."))
     return row
 
 

@@ -18,6 +18,7 @@ from coop.deps import AppSettings, CurrentMember, Viewer
 from coop.errors import DomainError
 from coop.forms import parse_form
 from coop.garden import service as garden
+from coop.i18n import _
 from coop.pairs import service as pairs
 from coop.settings import Settings
 from coop.shifts import attendance, listing, service
@@ -178,7 +179,7 @@ class ShiftPages(Controller):
             await attendance.add_note(shift_id, member.id, note.text)
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error, form=data)
-        flash(request, "Your note is saved. Only the two of you can see it.", category="success")
+        flash(request, _("Your note is saved. Only the two of you can see it."), category="success")
         return Redirect(f"/shifts/{shift_id}")
 
     @post("/{shift_id:int}/attendance", guards=[auth.requires_member])
@@ -203,7 +204,7 @@ class ShiftPages(Controller):
             await attendance.record_attendance(shift_id, member, records)
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error)
-        flash(request, "Attendance is saved. Thank you.", category="success")
+        flash(request, _("Attendance is saved. Thank you."), category="success")
         return Redirect(f"/shifts/{shift_id}")
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from coop.db import current_engine
 from coop.errors import Conflict, DomainError
+from coop.i18n import _
 from coop.tables import Member, PlacementMember, Shift
 
 HELD = ("confirmed", "awaiting_partner")
@@ -66,9 +67,11 @@ def ensure_open(shift: dict, now: datetime | None = None) -> None:
     now = now or datetime.now(UTC)
     if shift["status"] == "cancelled":
         reason = f" ({shift['cancel_reason']})" if shift.get("cancel_reason") else ""
-        raise ShiftClosed(f"That shift was cancelled{reason}, so nobody can sign up for it.")
+        raise ShiftClosed(
+            _("That shift was cancelled%(reason)s, so nobody can sign up for it.", reason=reason)
+        )
     if shift["starts_at"] <= now:
-        raise ShiftClosed("That shift has already started, so sign-up is closed.")
+        raise ShiftClosed(_("That shift has already started, so sign-up is closed."))
 
 
 def week_bounds(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -112,8 +115,13 @@ async def check_fits(member_ids: list[int], shift: dict, zone: ZoneInfo, me: int
                 when = describe_moment(other["starts_at"], zone)
                 who = "You already have" if you else f"{member['display_name']} already has"
                 raise OverlappingShift(
-                    f"{who} a shift at that time: {other['title']}, {when}. "
-                    "Nobody can be in two places at once."
+                    _(
+                        "%(who)s a shift at that time: %(title)s, %(when)s. Nobody can be in two "
+                        "places at once.",
+                        who=who,
+                        title=other["title"],
+                        when=when,
+                    )
                 )
         pace = member["max_shifts_per_week"]
         if pace:
@@ -156,9 +164,12 @@ async def ensure_not_placed(member_ids: list[int], shift_id: int, me: int) -> No
             (PlacementMember.shift == shift_id) & (PlacementMember.member == member_id)
         ):
             if member_id == me:
-                raise AlreadyPlaced("You're already signed up for this shift.")
+                raise AlreadyPlaced(_("You're already signed up for this shift."))
             name = await Member.select(Member.display_name).where(Member.id == member_id).first()
             raise AlreadyPlaced(
-                f"{name['display_name']} is already signed up for this shift, so you can't "
-                "sign up together. You can sign up on your own."
+                _(
+                    "%(display_name)s is already signed up for this shift, so you can't sign up "
+                    "together. You can sign up on your own.",
+                    display_name=name["display_name"],
+                )
             )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from coop.db import writing
 from coop.errors import Conflict, NotFound
+from coop.i18n import _
 from coop.settings import Settings
 from coop.shifts import rules
 from coop.tables import Pair, Placement, PlacementMember, Shift
@@ -24,7 +25,7 @@ class ShiftFull(Conflict):
 async def load_shift(shift_id: int) -> dict:
     shift = await Shift.select().where(Shift.id == shift_id).first()
     if shift is None:
-        raise NotFound("We couldn't find that shift. It may have been removed.")
+        raise NotFound(_("We couldn't find that shift. It may have been removed."))
     return shift
 
 
@@ -85,10 +86,10 @@ async def _seats(placement_id: int) -> list[int]:
 async def _active_partner(pair_id: int, member_id: int) -> int:
     pair = await Pair.select().where(Pair.id == pair_id).first()
     if pair is None or member_id not in (pair["member_a"], pair["member_b"]):
-        raise rules.NotPartners("You can only sign up together with one of your own partners.")
+        raise rules.NotPartners(_("You can only sign up together with one of your own partners."))
     if pair["status"] != "active":
         raise rules.NotPartners(
-            "That pair isn't active, so you can't sign up together. You can sign up on your own."
+            _("That pair isn't active, so you can't sign up together. You can sign up on your own.")
         )
     return pair["member_b"] if pair["member_a"] == member_id else pair["member_a"]
 
@@ -153,11 +154,11 @@ async def withdraw(placement_id: int, member_id: int, zone: ZoneInfo) -> None:
         placement = await Placement.select().where(Placement.id == placement_id).first()
         seats = await _seats(placement_id) if placement else []
         if placement is None or member_id not in seats:
-            raise NotFound("We couldn't find that place. Perhaps you've already withdrawn.")
+            raise NotFound(_("We couldn't find that place. Perhaps you've already withdrawn."))
         shift = await load_shift(placement["shift"])
         if shift["status"] == "scheduled" and shift["starts_at"] <= datetime.now(UTC):
             raise rules.ShiftClosed(
-                "That shift has already started, so its roster stays as it was."
+                _("That shift has already started, so its roster stays as it was.")
             )
         await _leave(placement, seats, member_id)
         await _promote(shift, zone)
@@ -280,7 +281,7 @@ async def _seat_rows(placement_id: int) -> list[dict]:
 async def placement_view(placement_id: int) -> dict:
     placement = await Placement.select().where(Placement.id == placement_id).first()
     if placement is None:
-        raise NotFound("We couldn't find that place.")
+        raise NotFound(_("We couldn't find that place."))
     seats = await _seat_rows(placement_id)
     return {
         "id": placement["id"],
