@@ -15,7 +15,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.middleware.session.client_side import CookieBackendConfig
 
 from coop.errors import Forbidden, TooManyAttempts
-from coop.i18n import _
+from coop.i18n import _, ngettext
 from coop.settings import Settings
 from coop.tables import LoginThrottle, Member
 
@@ -97,8 +97,13 @@ async def ensure_not_throttled(username: str, address: str, kind: str = "user") 
             wait = int((window_end - now).total_seconds()) + 1
             minutes = max(1, round(wait / 60))
             raise TooManyAttempts(
-                "That's a lot of tries in a short time. To keep accounts safe, please wait "
-                f"about {minutes} minute{'s' if minutes != 1 else ''} and try again.",
+                ngettext(
+                    "That's a lot of tries in a short time. To keep accounts safe, please wait "
+                    "about %(num)d minute and try again.",
+                    "That's a lot of tries in a short time. To keep accounts safe, please wait "
+                    "about %(num)d minutes and try again.",
+                    minutes,
+                ),
                 retry_after=wait,
             )
 
@@ -159,12 +164,12 @@ async def provide_optional_member(request: ASGIConnection) -> Member | None:
     return await current_member(request)
 
 
-async def requires_member(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_member(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     if await current_member(connection) is None:
         raise NotAuthorizedException(_("Please log in first."))
 
 
-async def requires_coordinator(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_coordinator(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     member = await current_member(connection)
     if member is None:
         raise NotAuthorizedException(_("Please log in first."))

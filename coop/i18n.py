@@ -77,3 +77,11 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "transla
 
 
 _ = gettext
+
+
+def translated(text: str | None) -> str:
+    """Stored text that may be one of our own words (a default kind's label): translate it if so.
+
+    Empty text stays empty (gettext would answer the catalogue's header).
+    """
+    return gettext(text) if text else ""

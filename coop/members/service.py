@@ -36,7 +36,7 @@ class InviteNotUsable(DomainError):
 def _invite_code() -> str:
     """Easy to read aloud or type on a phone: four groups of four, no look-alike letters."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    raw = "".join(secrets.choice(alphabet) for _i in range(16))
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 

@@ -105,7 +105,7 @@ class PlanPages(Controller):
                 notes=form.notes,
             )
             if data.get("action") == "create":
-                _, shift_ids = await service.create_series(spec, settings.zone, member.id)
+                _series, shift_ids = await service.create_series(spec, settings.zone, member.id)
                 flash(
                     request,
                     _("The series is planned: %(len)s shifts.", len=len(shift_ids)),

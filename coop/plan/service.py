@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from coop.db import reading, writing
 from coop.errors import Conflict, NotFound
-from coop.i18n import _
+from coop.i18n import _, ngettext
 from coop.plan.recurrence import (
     InvalidPlan,
     Occurrence,
@@ -310,8 +310,8 @@ async def _keep_placed_within_the_rules(
         local = wall_clock(target["starts_at"], zone)
         raise PlacedPeopleBlockMove(
             _(
-                "The shift on %(local)s can't move there. %(message)s",
-                local=format(local, "%Y-%m-%d"),
+                "The shift on %(day)s can't move there. %(message)s",
+                day=f"{local:%Y-%m-%d}",
                 message=error.message,
             ),
             field="starts_at",
@@ -323,9 +323,14 @@ async def _refuse_fewer_slots(target: dict[str, Any], zone: ZoneInfo) -> None:
     taken = (await get_shift(target["id"]))["taken_slots"]
     local = wall_clock(target["starts_at"], zone)
     raise SlotsTaken(
-        f"{taken} pair{'s are' if taken != 1 else ' is'} already signed up for the shift on "
-        f"{local:%Y-%m-%d}, so it needs at least {taken} pair slot{'s' if taken != 1 else ''}. "
-        "Nobody loses their place without asking.",
+        ngettext(
+            "%(num)d pair is already signed up for the shift on %(day)s, so it needs at least "
+            "%(num)d pair slot. Nobody loses their place without asking.",
+            "%(num)d pairs are already signed up for the shift on %(day)s, so it needs at least "
+            "%(num)d pair slots. Nobody loses their place without asking.",
+            taken,
+            day=f"{local:%Y-%m-%d}",
+        ),
         field="pair_slots",
         shift_id=target["id"],
     )

@@ -93,7 +93,7 @@ def _produce_rows(used: list[ProduceUsed]) -> list[tuple[int, int, str]]:
 
 
 async def _save_produce(batch_id: int, rows: list[tuple[int, int, str]]) -> None:
-    crop_ids = {crop_id for crop_id, _, _ in rows}
+    crop_ids = {row[0] for row in rows}
     if crop_ids:
         known = await Crop.count().where(Crop.id.is_in(list(crop_ids)))
         if known != len(crop_ids):

@@ -47,8 +47,12 @@ async def record_attendance(shift_id: int, caller: Member, records: list) -> lis
         for record in records:
             if record.member_id not in allowed:
                 raise NotPlacedHere(
-                    "You can mark attendance only for people placed on this shift"
-                    + ("." if caller.role == "coordinator" else ": yourself and your partner."),
+                    _("You can mark attendance only for people placed on this shift.")
+                    if caller.role == "coordinator"
+                    else _(
+                        "You can mark attendance only for people placed on this shift: "
+                        "yourself and your partner."
+                    ),
                     member_id=record.member_id,
                 )
         now = datetime.now(UTC)

@@ -25,7 +25,7 @@ def from_accept_language(header: str) -> str | None:
     """The first language we speak in an ``Accept-Language`` header, by its q weights."""
     offers: list[tuple[float, int, str]] = []
     for position, part in enumerate(header.split(",")[:20]):
-        tag, _, params = part.strip().partition(";")
+        tag, _sep, params = part.strip().partition(";")
         weight = 1.0
         if params.strip().startswith("q="):
             try:
