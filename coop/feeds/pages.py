@@ -17,6 +17,7 @@ from litestar.response import Template
 from coop.db import reading
 from coop.deps import AppSettings, Viewer
 from coop.feeds.service import kinds
+from coop.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, translated
 from coop.settings import Settings
 from coop.tables import Member, Pair
 
@@ -45,6 +46,11 @@ def member_feed_url(settings: Settings, token: str) -> str:
 
 def pair_feed_url(settings: Settings, token: str) -> str:
     return feed_url(settings, f"pairs/{token}")
+
+
+def in_language(url: str, language: str) -> str:
+    """The feed's address in ``language``: English needs no parameter."""
+    return url if language == DEFAULT_LANGUAGE else f"{url}?lang={language}"
 
 
 def qr_code(url: str) -> str:
@@ -90,14 +96,22 @@ class CalendarPages(Controller):
             known = await kinds()
             pairs = await _active_pairs(viewer) if viewer is not None else []
         show_season = settings.season_feed_public or viewer is not None
+        language = current_language()
+        season_url = feed_url(settings, "season")
         context: dict[str, Any] = {
             "viewer": viewer,
             "show_season": show_season,
-            "season": _with_qr("Every shift of the season", feed_url(settings, "season"))
+            "season": _with_qr(_("Every shift of the season"), in_language(season_url, language))
             if show_season
             else None,
+            "season_languages": [
+                FeedLink(name, in_language(season_url, code)) for code, name in LANGUAGES.items()
+            ],
             "kinds": [
-                FeedLink(kind["label"], feed_url(settings, f"kinds/{kind['slug']}"))
+                FeedLink(
+                    translated(kind["label"]),
+                    in_language(feed_url(settings, f"kinds/{kind['slug']}"), language),
+                )
                 for kind in known
             ]
             if show_season
@@ -107,10 +121,13 @@ class CalendarPages(Controller):
         }
         if viewer is not None:
             context["mine"] = _with_qr(
-                "My shifts", member_feed_url(settings, viewer.calendar_token)
+                _("My shifts"), member_feed_url(settings, viewer.calendar_token)
             )
             context["pairs"] = [
-                _with_qr(f"Shifts with {pair['partner']}", pair_feed_url(settings, pair["token"]))
+                _with_qr(
+                    _("Shifts with %(name)s", name=pair["partner"]),
+                    in_language(pair_feed_url(settings, pair["token"]), language),
+                )
                 for pair in pairs
             ]
         return Template("feeds/calendar.html", context=context)

@@ -196,7 +196,7 @@ class MePages(Controller):
                 member,
                 settings,
                 400,
-                close_error="To close your account, type your username exactly as shown.",
+                close_error=_("To close your account, type your username exactly as shown."),
             )
         await service.close_account(member)
         auth.end_session(request)

@@ -13,15 +13,15 @@ from piccolo.table import Table
 from coop import auth
 from coop.db import writing
 from coop.errors import Conflict, DomainError, NotFound
-from coop.i18n import _
+from coop.i18n import N_, _
 from coop.members.schemas import MemberCreate
 from coop.tables import TABLES, Invite, Member
 
 INVITE_LIFETIME = timedelta(days=14)
 ROLE_LABELS = {
-    "participant": "participant",
-    "peer_supporter": "peer supporter",
-    "coordinator": "coordinator",
+    "participant": N_("participant"),
+    "peer_supporter": N_("peer supporter"),
+    "coordinator": N_("coordinator"),
 }
 
 

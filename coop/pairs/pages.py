@@ -82,15 +82,17 @@ class PairsPages(Controller):
     ) -> Template | Redirect:
         actions = {"accept": service.accept, "decline": service.decline, "end": service.end}
         if answer not in actions:
-            return await self._render(member, settings, 404, error="That action isn't available.")
+            return await self._render(
+                member, settings, 404, error=_("That action isn't available.")
+            )
         try:
             await actions[answer](pair_id, member.id)
         except DomainError as error:
             return await self._render(member, settings, error.status_code, error=error.message)
         words = {
-            "accept": "You're partners now. You can sign up for shifts together.",
-            "decline": "You've declined. Nobody is told why.",
-            "end": "The pair has ended. You can still sign up for shifts on your own.",
+            "accept": _("You're partners now. You can sign up for shifts together."),
+            "decline": _("You've declined. Nobody is told why."),
+            "end": _("The pair has ended. You can still sign up for shifts on your own."),
         }
         flash(request, words[answer], "success")
         return Redirect("/pairs")

@@ -15,12 +15,12 @@ from litestar.params import Body, FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth
+from coop import auth, formatting
 from coop.db import reading
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
 from coop.forms import parse_form
-from coop.i18n import _
+from coop.i18n import _, ngettext
 from coop.periods import Offset
 from coop.plan import service
 from coop.plan.recurrence import WEEKDAY_NAMES, InvalidPlan, parse_clock, wall_clock, weekly_rrule
@@ -188,12 +188,17 @@ class PlanPages(Controller):
                 day_error=message,
                 day_field=field,
             )
-        day = f"{form.day:%A} {form.day.day} {form.day:%B}"
+        day = formatting.day(form.day)
         if cancelled:
-            count = len(cancelled)
-            text = f"Cancelled {count} shift{'s' if count != 1 else ''} on {day}: {form.reason}."
+            text = ngettext(
+                "Cancelled %(num)d shift on %(day)s: %(reason)s.",
+                "Cancelled %(num)d shifts on %(day)s: %(reason)s.",
+                len(cancelled),
+                day=day,
+                reason=form.reason,
+            )
         else:
-            text = f"There were no planned shifts on {day}, so nothing changed."
+            text = _("There were no planned shifts on %(day)s, so nothing changed.", day=day)
         flash(request, text, "success")
         return Redirect("/plan")
 
@@ -245,11 +250,15 @@ class PlanPages(Controller):
                 shift_id, settings, error.status_code, form=data, error=message, field=field
             )
         if not changes:
-            text = "Nothing was different, so nothing changed."
+            text = _("Nothing was different, so nothing changed.")
         elif len(changed) == 1:
-            text = "Saved. The shift is updated."
+            text = _("Saved. The shift is updated.")
         else:
-            text = f"Saved. {len(changed)} shifts of the series are updated."
+            text = ngettext(
+                "Saved. %(num)d shift of the series is updated.",
+                "Saved. %(num)d shifts of the series are updated.",
+                len(changed),
+            )
         flash(request, text, "success")
         return Redirect(f"/plan/shifts/{shift_id}")
 

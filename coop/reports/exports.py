@@ -18,6 +18,7 @@ from litestar import Controller, Response, get
 from coop import auth
 from coop.db import reading
 from coop.deps import AppSettings
+from coop.i18n import _
 from coop.periods import Year, this_year, year_instants
 from coop.quantities import from_milli, show
 from coop.reports.service import hours_of, mass_kg
@@ -167,7 +168,7 @@ class ExportsApi(Controller):
                 r["starts_at"].astimezone(settings.zone).date().isoformat(),
                 r["shift"],
                 r["title"],
-                r["member_name"] or "Former member",
+                r["member_name"] or _("Former member"),
                 str(hours_of(int((r["ends_at"] - r["starts_at"]).total_seconds()))),
             ]
             for r in attended

@@ -234,7 +234,7 @@ class PlacementPages(Controller):
             return await places(
                 int(shift_id), member, settings, error.status_code, error=error.message
             )
-        words = "You've withdrawn. Thanks for letting the garden know."
+        words = _("You've withdrawn. Thanks for letting the garden know.")
         if in_place:
             return await places(int(shift_id), member, settings, message=words)
         flash(request, words, category="success")

@@ -326,12 +326,19 @@ def describe(view: dict, me: int) -> str:
     """What a person reads after signing up, in plain words."""
     others = [m["display_name"] for m in view["members"] if m["id"] != me]
     if view["status"] == "waitlisted":
-        return f"That shift is full. You're on the waitlist, number {view['waitlist_position']}."
+        return _(
+            "That shift is full. You're on the waitlist, number %(position)s.",
+            position=view["waitlist_position"],
+        )
     if view["status"] == "awaiting_partner":
-        return "You're signed up. The next person who signs up will be your partner for this shift."
+        return _(
+            "You're signed up. The next person who signs up will be your partner for this shift."
+        )
     if view["pair_id"] is not None and others:
-        return f"You and {others[0]} are signed up together."
-    return f"You're signed up, side by side with {others[0]}." if others else "You're signed up."
+        return _("You and %(name)s are signed up together.", name=others[0])
+    if others:
+        return _("You're signed up, side by side with %(name)s.", name=others[0])
+    return _("You're signed up.")
 
 
 async def my_shifts(member_id: int) -> list[dict]:
