@@ -15,6 +15,7 @@ from litestar.params import QueryParameter
 
 from coop.errors import DomainError
 from coop.i18n import _
+from coop.labels import field_label
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -32,9 +33,9 @@ def check_year(year: int) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise BadDate(
             _(
-                "Year: please give a year between %(FIRST_YEAR)s and %(LAST_YEAR)s.",
-                FIRST_YEAR=FIRST_YEAR,
-                LAST_YEAR=LAST_YEAR,
+                "Year: please give a year between %(first)s and %(last)s.",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
             ),
             field="year",
         )
@@ -48,13 +49,13 @@ def this_year(zone: ZoneInfo) -> int:
 def check_record_date(day: date, zone: ZoneInfo, field: str) -> date:
     """Refuse dates from before the garden's books or far in the future."""
     today = datetime.now(zone).date()
-    label = field.replace("_", " ").capitalize()
+    label = field_label(field)
     if day.year < FIRST_YEAR:
         raise BadDate(
             _(
-                "%(label)s: please give a date from %(FIRST_YEAR)s on.",
+                "%(label)s: please give a date from %(first)s on.",
                 label=label,
-                FIRST_YEAR=FIRST_YEAR,
+                first=FIRST_YEAR,
             ),
             field=field,
         )

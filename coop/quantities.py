@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from coop.errors import DomainError
+from coop.formatting import parse_decimal
 from coop.i18n import _
+from coop.labels import field_label
 
 POUND_KG = Decimal("0.45359237")
 KG_PER_UNIT: dict[str, Decimal] = {
@@ -38,37 +40,37 @@ def parse_quantity(value: object, field: str = "quantity") -> Decimal:
     """Read "1.25" (or 1.25) as Decimal, refusing what cannot be a real amount."""
     if isinstance(value, bool) or value is None:
         raise BadQuantity(
-            _("%(label)s: please give an amount like 1.5.", label=_label(field)), field=field
+            _("%(label)s: please give an amount like 1.5.", label=field_label(field)), field=field
         )
     if isinstance(value, float):
         value = repr(value)
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
+        amount = parse_decimal(str(value))  # "2,05" too, when the request speaks Spanish
+    except ValueError:
         raise BadQuantity(
-            _("%(label)s: please give an amount like 1.5.", label=_label(field)), field=field
+            _("%(label)s: please give an amount like 1.5.", label=field_label(field)), field=field
         ) from None
     if not amount.is_finite():
         raise BadQuantity(
-            _("%(label)s: please give an amount like 1.5.", label=_label(field)), field=field
+            _("%(label)s: please give an amount like 1.5.", label=field_label(field)), field=field
         )
     if amount <= 0:
         raise BadQuantity(
-            _("%(label)s: please give an amount above zero.", label=_label(field)), field=field
+            _("%(label)s: please give an amount above zero.", label=field_label(field)), field=field
         )
     if amount > MAX_QUANTITY:
         raise BadQuantity(
             _(
                 "%(label)s: that is more than one record can hold; please check the amount (at "
-                "most %(MAX_QUANTITY)s).",
-                label=_label(field),
-                MAX_QUANTITY=format(MAX_QUANTITY, ","),
+                "most %(most)s).",
+                label=field_label(field),
+                most=format(MAX_QUANTITY, ","),
             ),
             field=field,
         )
     if amount.as_tuple().exponent < -3:  # type: ignore[operator]
         raise BadQuantity(
-            _("%(label)s: please use at most three decimal places.", label=_label(field)),
+            _("%(label)s: please use at most three decimal places.", label=field_label(field)),
             field=field,
         )
     return amount
@@ -81,7 +83,7 @@ def parse_unit(value: object, field: str = "unit") -> str:
         raise BadQuantity(
             _(
                 "%(label)s: please pick one of %(join)s.",
-                label=_label(field),
+                label=field_label(field),
                 join=", ".join(UNITS),
             ),
             field=field,
@@ -131,7 +133,3 @@ def _normal(total: Decimal) -> Decimal:
     """Drop trailing zeros without turning 100 into 1E+2."""
     normal = total.normalize()
     return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
-
-
-def _label(field: str) -> str:
-    return field.replace("_", " ").capitalize()

@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from coop import formatting
 from coop.errors import DomainError
 from coop.i18n import _
+from coop.labels import field_label
 
 MAX_OCCURRENCES = 500
 ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY"}
@@ -60,8 +62,8 @@ def parse_moment(text: str, field: str) -> datetime:
     except ValueError as error:
         raise InvalidPlan(
             _(
-                "%(capitalize)s: please give a date and time like 2027-06-01T09:00.",
-                capitalize=field.replace("_", " ").capitalize(),
+                "%(label)s: please give a date and time like 2027-06-01T09:00.",
+                label=field_label(field),
             ),
             field,
         ) from error
@@ -74,16 +76,16 @@ def parse_clock(text: str, field: str) -> time:
     except ValueError as error:
         raise InvalidPlan(
             _(
-                "%(capitalize)s: please give a time like 09:00.",
-                capitalize=field.replace("_", " ").capitalize(),
+                "%(label)s: please give a time like 09:00.",
+                label=field_label(field),
             ),
             field,
         ) from error
     if clock.tzinfo is not None:
         raise InvalidPlan(
             _(
-                "%(capitalize)s: please give the time on the garden's clock, without an offset.",
-                capitalize=field.replace("_", " ").capitalize(),
+                "%(label)s: please give the time on the garden's clock, without an offset.",
+                label=field_label(field),
             ),
             field,
         )
@@ -99,11 +101,10 @@ def to_utc(moment: datetime, zone: ZoneInfo, field: str = "starts_at") -> dateti
     if back != moment:
         raise InvalidPlan(
             _(
-                "%(moment)s doesn't happen on %(day)s %(moment2)s: the clocks jump forward that "
+                "%(time)s doesn't happen on %(day)s: the clocks jump forward that "
                 "night. Please pick another time.",
-                moment=format(moment, "%H:%M"),
-                day=moment.day,
-                moment2=format(moment, "%B %Y"),
+                time=f"{moment:%H:%M}",
+                day=formatting.long_date(moment.date()),
             ),
             field,
         )
@@ -183,9 +184,9 @@ def expand(
     if len(moments) > MAX_OCCURRENCES:
         raise InvalidPlan(
             _(
-                "That would make more than %(MAX_OCCURRENCES)s shifts. Please plan a shorter "
+                "That would make more than %(most)s shifts. Please plan a shorter "
                 "stretch (an end date sooner, or fewer days) and add more later.",
-                MAX_OCCURRENCES=MAX_OCCURRENCES,
+                most=MAX_OCCURRENCES,
             ),
             "rrule",
         )

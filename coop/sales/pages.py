@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -14,6 +13,7 @@ from litestar.response import Redirect, Template
 from coop import auth, corrections
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
+from coop.formatting import parse_decimal
 from coop.forms import FormError, parse_form
 from coop.garden import service as garden
 from coop.garden.pages import PAGE_SIZE, Form, page_links
@@ -33,8 +33,8 @@ def dollars_to_cents(text: str, field: str = "unit_price") -> int | None:
     if not text:
         return None
     try:
-        cents = Decimal(text) * 100
-    except InvalidOperation:
+        cents = parse_decimal(text) * 100
+    except ValueError:
         raise FormError(_("Price: please give an amount like 3.50."), field) from None
     if not cents.is_finite() or cents < 0 or cents != cents.to_integral():
         raise FormError(_("Price: please give dollars and cents, like 3.50."), field)
