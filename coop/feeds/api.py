@@ -13,7 +13,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 
 from coop import auth
 from coop.auth import token_hash
@@ -34,8 +34,8 @@ BUILD_INLINE_EVENTS = 40
 
 FeedLanguage = Annotated[
     str,
-    Parameter(
-        query="lang",
+    QueryParameter(
+        name="lang",
         description="The feed's language: en (the default) or es; anything else is English.",
         max_length=20,
     ),
@@ -138,7 +138,7 @@ async def _build_once(cache: FeedCache, plan: service.FeedPlan, settings: Settin
     if pending is None:
         pending = asyncio.ensure_future(_build(cache, plan, settings))
         cache.building[(plan.key, plan.version)] = pending
-        pending.add_done_callback(lambda _: cache.building.pop((plan.key, plan.version), None))
+        pending.add_done_callback(lambda _task: cache.building.pop((plan.key, plan.version), None))
     return await asyncio.shield(pending)
 
 

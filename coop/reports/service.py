@@ -52,7 +52,7 @@ def dollars(cents: int) -> str:
 
 def amount_text(value: Decimal) -> str:
     """A quantity for people: thousands separated, no trailing zeros ("1,900", "48.5")."""
-    whole, _, fraction = show(value).partition(".")
+    whole, _dot, fraction = show(value).partition(".")
     return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
 
 
