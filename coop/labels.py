@@ -68,12 +68,25 @@ FIELD_LABELS = {
     "title": N_("Title"),
     "to": N_("To"),
     "to_date": N_("To date"),
+    "start": N_("Start"),
+    "end": N_("End"),
     "unit": N_("Unit"),
     "unit_price_cents": N_("Unit price"),
     "username": N_("Username"),
     "variety": N_("Variety"),
     "year": N_("Year"),
 }
+
+
+# The kinds of shift the first migration adds: stored in English, shown translated.
+DEFAULT_KIND_LABELS = [
+    N_("Planting"),
+    N_("Weeding"),
+    N_("Harvesting"),
+    N_("Composting"),
+    N_("Watering"),
+    N_("Other"),
+]
 
 
 def field_label(field: str) -> str:

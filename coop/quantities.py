@@ -82,9 +82,9 @@ def parse_unit(value: object, field: str = "unit") -> str:
     if unit not in UNITS:
         raise BadQuantity(
             _(
-                "%(label)s: please pick one of %(join)s.",
+                "%(label)s: please pick one of %(units)s.",
                 label=field_label(field),
-                join=", ".join(UNITS),
+                units=", ".join(UNITS),
             ),
             field=field,
         )

@@ -94,10 +94,11 @@ async def create_crop(data: CropCreate) -> CropOut:
 
 async def _require(table: Any, record_id: int | None, field: str, what: str) -> None:
     if record_id is not None and not await table.exists().where(table.id == record_id):
-        raise UnknownReference(
-            _("We couldn't find that %(what)s. Please pick one from the list.", what=what),
-            field=field,
-        )
+        message = {
+            "crop": _("We couldn't find that crop. Please pick one from the list."),
+            "bed": _("We couldn't find that bed. Please pick one from the list."),
+        }.get(what) or _("We couldn't find that. Please pick one from the list.")
+        raise UnknownReference(message, field=field)
 
 
 async def _shift_pair(member: Member, shift_id: int) -> int | None:

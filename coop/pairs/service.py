@@ -75,9 +75,9 @@ async def propose(member: Member, partner_username: str) -> dict:
     if partner is None:
         raise NotFound(
             _(
-                "We couldn't find anyone with the username “%(strip)s”. Please check the spelling"
+                "We couldn't find anyone with the username “%(username)s”. Please check the spelling"
                 " with them.",
-                strip=partner_username.strip(),
+                username=partner_username.strip(),
             ),
             field="partner",
         )

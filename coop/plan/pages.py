@@ -108,7 +108,11 @@ class PlanPages(Controller):
                 _series, shift_ids = await service.create_series(spec, settings.zone, member.id)
                 flash(
                     request,
-                    _("The series is planned: %(len)s shifts.", len=len(shift_ids)),
+                    ngettext(
+                        "The series is planned: %(num)d shift.",
+                        "The series is planned: %(num)d shifts.",
+                        len(shift_ids),
+                    ),
                     "success",
                 )
                 return Redirect("/plan")

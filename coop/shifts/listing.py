@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from coop.errors import DomainError, NotFound
 from coop.i18n import _
+from coop.labels import field_label
 from coop.tables import Shift, ShiftKind
 
 COLUMNS = (
@@ -26,7 +27,7 @@ def parse_moment(text: str | None, zone: ZoneInfo, name: str) -> datetime | None
         raise DomainError(
             _(
                 "Please give %(name)s as a date like 2026-06-01 or a time like 2026-06-01T09:00.",
-                name=name,
+                name=field_label(name),
             ),
             field=name,
         ) from error
