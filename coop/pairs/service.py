@@ -75,8 +75,8 @@ async def propose(member: Member, partner_username: str) -> dict:
     if partner is None:
         raise NotFound(
             _(
-                "We couldn't find anyone with the username “%(username)s”. Please check the spelling"
-                " with them.",
+                "We couldn't find anyone with the username “%(username)s”. "
+                "Please check the spelling with them.",
                 username=partner_username.strip(),
             ),
             field="partner",
