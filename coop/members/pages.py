@@ -14,11 +14,12 @@ from coop import auth
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
 from coop.forms import parse_form
-from coop.i18n import _
+from coop.i18n import _, set_language
 from coop.members import service
 from coop.members.api import member_feed_url
 from coop.members.schemas import InviteCreate, LoginRequest, MemberCreate, MemberUpdate
 from coop.shifts.service import my_shifts
+from coop.web.language import visitor_language
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -125,6 +126,8 @@ class MePages(Controller):
             k: data.get(k, "")
             for k in ("display_name", "contact", "max_shifts_per_week", "reminder_minutes")
         }
+        if "language" in data:  # "" follows the browser again
+            fields["language"] = data.get("language", "")
         if not str(fields["contact"]).strip():
             del fields["contact"]  # an empty contact is "", not None (which the schema refuses)
         try:
@@ -135,6 +138,8 @@ class MePages(Controller):
             changes["contact"] = update.contact or ""  # UNSET when left empty
             changes["share_contact"] = data.get("share_contact") == "on"
             await service.update_settings(member, changes)
+            if "language" in changes:  # say "saved" in the language just chosen
+                set_language(member.language or visitor_language(request))
         except DomainError as error:
             return await self._render(
                 member,
