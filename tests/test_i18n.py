@@ -1,4 +1,4 @@
-"""Spanish, completely: the catalogue is whole, and each face of the app speaks the person's language.
+"""Spanish, completely: the catalogue is whole, and every face of the app speaks the language.
 
 The language is the member's own choice, else the switch's cookie, else Accept-Language, else
 English; API refusals, flashes, pages and feeds all follow it.
