@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from coop import i18n
+from coop import formatting, i18n
 from coop.settings import Settings
 
 # Litestar passes ``csrf_input`` as a plain string, which autoescaping would print as text (the
@@ -31,18 +31,11 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         return value.astimezone(zone)
 
     def when(value: datetime) -> str:
-        """Saturday 6 June, 9:00 am."""
-        moment = local(value)
-        return f"{moment:%A} {moment.day} {moment:%B}, {clock(moment)}"
+        """Saturday 6 June, 9:00 am / sábado 6 de junio, 9:00."""
+        return formatting.when(value, zone)
 
     def clock(value: datetime) -> str:
-        moment = local(value)
-        hour = moment.hour % 12 or 12
-        return f"{hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
-
-    def money(cents: int) -> str:
-        dollars, rest = divmod(cents, 100)
-        return f"${dollars:,}.{rest:02d}" if rest else f"${dollars:,}"
+        return formatting.clock(value, zone)
 
     env.finalize = _finalize
     env.add_extension("jinja2.ext.i18n")
@@ -54,5 +47,13 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         newstyle=True,
     )
     env.globals.update(current_language=i18n.current_language)
-    env.filters.update(local=local, when=when, clock=clock, money=money)
+    env.filters.update(local=local, when=when, clock=clock, money=formatting.money)
+    env.filters.update(
+        day=formatting.day,
+        long_date=formatting.long_date,
+        month_year=formatting.month_year,
+        number=formatting.number,
+        translated=i18n.translated,
+    )
+    env.globals.update(languages=i18n.LANGUAGES)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)

@@ -105,7 +105,8 @@ class CalendarPages(Controller):
             if show_season
             else None,
             "season_languages": [
-                FeedLink(name, in_language(season_url, code)) for code, name in LANGUAGES.items()
+                {"code": code, "name": name, "url": in_language(season_url, code)}
+                for code, name in LANGUAGES.items()
             ],
             "kinds": [
                 FeedLink(

@@ -12,7 +12,7 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from coop import auth
+from coop import auth, formatting
 from coop.db import reading
 from coop.deps import AppSettings, CurrentMember, Viewer
 from coop.errors import DomainError
@@ -53,7 +53,7 @@ class HomePage(Controller):
         for row in rows:
             local = row["starts_at"].astimezone(settings.zone)
             row["open_slots"] = max(0, row["pair_slots"] - row["taken_slots"])
-            days.setdefault(f"{local:%A} {local.day} {local:%B}", []).append(row)
+            days.setdefault(formatting.day(local.date()), []).append(row)
         context = {
             "viewer": viewer,
             "days": days,
