@@ -62,8 +62,13 @@ def month_year(value: date) -> str:
     return format_date(value, pattern, locale=language)
 
 
-def number(value: Decimal | float | int, places: int = 3) -> str:
+def number(value: Decimal | float | int | str, places: int = 3) -> str:
     """2.05 / 2,05 — up to ``places`` decimals, no trailing zeros."""
+    if isinstance(value, str):
+        try:
+            value = Decimal(value)
+        except InvalidOperation:
+            return value
     pattern = "#,##0." + "#" * places if places else "#,##0"
     return format_decimal(value, format=pattern, locale=current_language())
 

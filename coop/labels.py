@@ -93,3 +93,32 @@ def field_label(field: str) -> str:
     """ "harvested_on" → "Harvested on" (or "Fecha de cosecha")."""
     known = FIELD_LABELS.get(field)
     return _(known) if known else field.replace("_", " ").capitalize()
+
+
+# Units and sale channels are stored as these codes; people read them in their language.
+UNIT_LABELS = {
+    "kg": N_("kg"),
+    "g": N_("g"),
+    "lb": N_("lb"),
+    "oz": N_("oz"),
+    "bunch": N_("bunch"),
+    "each": N_("each"),
+    "pop": N_("pop"),
+}
+CHANNEL_LABELS = {
+    "market": N_("market"),
+    "café": N_("café"),
+    "event": N_("event"),
+    "wholesale": N_("wholesale"),
+    "online": N_("online"),
+}
+
+
+def unit_label(unit: str) -> str:
+    known = UNIT_LABELS.get(unit)
+    return _(known) if known else unit
+
+
+def channel_label(channel: str) -> str:
+    known = CHANNEL_LABELS.get(channel)
+    return _(known) if known else channel

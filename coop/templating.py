@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from coop import formatting, i18n
+from coop import formatting, i18n, labels
 from coop.settings import Settings
 
 # Litestar passes ``csrf_input`` as a plain string, which autoescaping would print as text (the
@@ -39,6 +39,7 @@ def configure_environment(env: Environment, settings: Settings) -> None:
 
     env.finalize = _finalize
     env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True  # {% trans %} text as one line (babel.cfg too)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: i18n.translations(i18n.current_language()).gettext(message),
         ngettext=lambda singular, plural, n: i18n.translations(i18n.current_language()).ngettext(
@@ -54,6 +55,9 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         month_year=formatting.month_year,
         number=formatting.number,
         translated=i18n.translated,
+        unit=labels.unit_label,
+        field_label=labels.field_label,
+        channel=labels.channel_label,
     )
     env.globals.update(languages=i18n.LANGUAGES)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
