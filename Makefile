@@ -64,7 +64,7 @@ messages: install ## extract every sentence to coop/locales/messages.pot; add ne
 	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-wrap --sort-by-file --project="Garden co-op" \
 		--copyright-holder="Garden co-op" -o $(POT) coop templates
 	@for lang in $(LANGUAGES); do \
-		$(BIN)/pybabel -q update --init-missing --no-wrap --ignore-obsolete -i $(POT) -d coop/locales -l $$lang; \
+		$(BIN)/pybabel -q update --init-missing --no-wrap --ignore-obsolete --no-fuzzy-matching -i $(POT) -d coop/locales -l $$lang; \
 	done
 	@$(BIN)/python -m coop.catalogues || echo "Translate those in coop/locales/<language>/LC_MESSAGES/messages.po (and remove each '#, fuzzy')."
 

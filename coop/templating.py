@@ -23,6 +23,16 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+def switch_back_to(request: Any) -> str:
+    """Where the language switch returns: this page, unless its address is a secret (a feed)."""
+    if request is None:
+        return "/"
+    path = request.url.path
+    if path.startswith(("/calendar/", "/api/")):
+        return "/"
+    return path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def configure_environment(env: Environment, settings: Settings) -> None:
     """Register the filters every template may use."""
     zone = settings.zone
@@ -59,5 +69,5 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         field_label=labels.field_label,
         channel=labels.channel_label,
     )
-    env.globals.update(languages=i18n.LANGUAGES)
+    env.globals.update(languages=i18n.LANGUAGES, switch_back_to=switch_back_to)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)

@@ -204,9 +204,7 @@ async def test_the_personal_feed_speaks_the_members_language(client, garden):
     cancelled = rows.shift(_soon(4), title="Riego", status="cancelled", cancel_reason="Calor")
     rows.place(weeding, ana.id, ben.id)
     rows.place(cancelled, ana.id)
-    url = (await ana.get("/api/me")).json()["calendar_url"].removeprefix(
-        "http://testserver.local"
-    )
+    url = (await ana.get("/api/me")).json()["calendar_url"].removeprefix("http://testserver.local")
 
     english = read_strict((await client.get(url)).content)
     assert english.prodid and any(e.summary == "Cancelled: Riego" for e in english.events)
