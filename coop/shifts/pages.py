@@ -53,7 +53,8 @@ class HomePage(Controller):
         for row in rows:
             local = row["starts_at"].astimezone(settings.zone)
             row["open_slots"] = max(0, row["pair_slots"] - row["taken_slots"])
-            days.setdefault(formatting.day(local.date()), []).append(row)
+            heading = formatting.day(local.date())
+            days.setdefault(heading[:1].upper() + heading[1:], []).append(row)
         context = {
             "viewer": viewer,
             "days": days,
