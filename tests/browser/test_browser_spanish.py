@@ -5,14 +5,25 @@ subscribe to a calendar that speaks Spanish too."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from .conftest import unique
-from .harness import COORDINATOR, MEMBER, PAGES, PASSWORD, PageSpec, assert_accessible, log_in
+from .conftest import Garden, furnish, unique
+from .harness import (
+    COORDINATOR,
+    DESKTOP,
+    MEMBER,
+    PAGES,
+    PASSWORD,
+    PageSpec,
+    assert_accessible,
+    log_in,
+    served_garden,
+)
 
 try:
     from icsparsers import read_strict
@@ -67,6 +78,56 @@ ENGLISH = set(
     minutes pace reports sales income week""",
     )
 )
+
+
+@pytest.fixture(scope="module")
+def spanish_garden(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
+    """A garden of its own, holding only the page checks' records: other tests' English
+    records (a shift called "Watering") would read as untranslated text."""
+    with served_garden(tmp_path_factory.mktemp("spanish")) as base_url:
+        yield base_url, furnish(Garden(base_url))
+
+
+@pytest.fixture
+def open_page(browser: Browser, spanish_garden) -> Iterator[Callable[..., Page]]:
+    """Like conftest's open_page, on the Spanish garden; console errors fail the test."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def opener(**options: Any) -> Page:
+        options.setdefault("viewport", DESKTOP)
+        context = browser.new_context(base_url=spanish_garden[0], **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(m.text) if m.type == "error" and "status of 4" not in m.text else None
+            ),
+        )
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert not errors, errors
+
+
+@pytest.fixture
+def garden(spanish_garden) -> Garden:
+    return Garden(spanish_garden[0])
+
+
+@pytest.fixture
+def page_ids(spanish_garden) -> dict:
+    return spanish_garden[1]
+
+
+@pytest.fixture
+def app_url(spanish_garden) -> str:
+    return spanish_garden[0]
 
 
 def english_words(page: Page) -> list[str]:
