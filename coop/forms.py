@@ -9,14 +9,14 @@ from typing import Any, TypeVar
 import msgspec
 
 from coop.errors import DomainError
-from coop.i18n import N_, _
+from coop.i18n import N_, _, ngettext
 from coop.labels import field_label
 
 T = TypeVar("T")
 
+_MIN_LENGTH = re.compile(r"of length >= (\d+)")
+_MAX_LENGTH = re.compile(r"of length <= (\d+)")
 _RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"of length >= (\d+)"), N_("please use at least %(value)s characters")),
-    (re.compile(r"of length <= (\d+)"), N_("please keep it to %(value)s characters or fewer")),
     (
         re.compile(r"matching regex '\^\[\^"),
         N_("please use ordinary letters and symbols, on one line"),
@@ -51,6 +51,26 @@ def label(field: str) -> str:
     return field_label(field)
 
 
+def _problem(message: str) -> str | None:
+    """What is wrong, in a few words of the request's language ("please give a number")."""
+    if match := _MIN_LENGTH.search(message):
+        return ngettext(
+            "please use at least %(num)d character",
+            "please use at least %(num)d characters",
+            int(match.group(1)),
+        )
+    if match := _MAX_LENGTH.search(message):
+        return ngettext(
+            "please keep it to %(num)d character or fewer",
+            "please keep it to %(num)d characters or fewer",
+            int(match.group(1)),
+        )
+    for pattern, text in _RULES:
+        if match := pattern.search(message):
+            return _(text, value=match.group(1)) if match.groups() else _(text)
+    return None
+
+
 def humanize(message: str, field: str | None = None) -> tuple[str, str | None]:
     """Turn one msgspec message into ("Password: please use at least 10 characters", field)."""
     if missing := _MISSING.search(message):
@@ -58,13 +78,11 @@ def humanize(message: str, field: str | None = None) -> tuple[str, str | None]:
         return _("%(label)s: please fill this in", label=label(name)), name
     if field is None and (found := _FIELD.search(message)):
         field = found.group(1)
-    for pattern, text in _RULES:
-        if match := pattern.search(message):
-            values = {"value": match.group(1)} if match.groups() else {}
-            sentence = _(text, **values)
-            if field:
-                return _("%(label)s: %(problem)s", label=label(field), problem=sentence), field
-            return sentence[:1].upper() + sentence[1:], field
+    sentence = _problem(message)
+    if sentence:
+        if field:
+            return _("%(label)s: %(problem)s", label=label(field), problem=sentence), field
+        return sentence[:1].upper() + sentence[1:], field
     if field:
         return _("%(label)s: this doesn't look right", label=label(field)), field
     return _("Please check the form"), field

@@ -54,6 +54,22 @@ def test_translations_keep_every_placeholder() -> None:
             assert set(re.findall(r"%\(\w+\)[sd]", text)) | {"%(num)d"} >= wanted, message.id
 
 
+def test_plural_forms_follow_the_number_in_both_languages() -> None:
+    from coop.i18n import ngettext
+
+    singular = "%(open)s of %(num)s pair place open."
+    plural = "%(open)s of %(num)s pair places open."
+    expected = {
+        ("en", 1): "1 of 1 pair place open.",
+        ("en", 2): "1 of 2 pair places open.",
+        ("es", 1): "1 de 1 lugar para parejas libre.",
+        ("es", 2): "1 de 2 lugares para parejas libres.",
+    }
+    for (language, slots), text in expected.items():
+        with speaking(language):
+            assert ngettext(singular, plural, slots, open=1) == text
+
+
 # --- choosing the language ----------------------------------------------------------------
 
 
@@ -109,7 +125,7 @@ async def test_a_validation_refusal_names_the_field_in_spanish(client, garden):
     refused = await ana.patch("/api/me", json={"display_name": ""}, headers=SPANISH)
     assert refused.status_code == 400
     assert refused.json()["detail"] == (
-        "Revisa esto, por favor: Nombre visible: usa al menos 1 caracteres."
+        "Revisa esto, por favor: Nombre visible: usa al menos 1 carácter."
     )
 
 
