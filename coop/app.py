@@ -15,10 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
-from coop import auth
 from coop.db import POOL_MAX_SIZE, POOL_MIN_SIZE, bind, enable_wal, engine_for
-from coop.deps import dependencies
-from coop.errors import EXCEPTION_HANDLERS
 from coop.feeds.api import FeedsApi
 from coop.feeds.pages import CalendarPages
 from coop.garden.api import GardenApi
@@ -34,12 +31,15 @@ from coop.reports.exports import ExportsApi
 from coop.reports.pages import ReportPages
 from coop.sales.api import SalesApi
 from coop.sales.pages import SalesPages
-from coop.security import SecurityHeadersMiddleware, require_json_bodies
 from coop.settings import Settings
 from coop.shifts.api import PlacementsApi, ShiftsApi
 from coop.shifts.pages import HomePage, PlacementPages, ShiftPages
-from coop.templating import configure_environment
+from coop.web import sessions
+from coop.web.deps import dependencies
+from coop.web.errors import EXCEPTION_HANDLERS, document_errors
 from coop.web.language import LanguageMiddleware, LanguageSwitch
+from coop.web.security import SecurityHeadersMiddleware, require_json_bodies
+from coop.web.templating import configure_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_BODY_BYTES = 1024 * 1024
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine=JinjaTemplateEngine,
         engine_callback=lambda jinja: configure_environment(jinja.engine, settings),
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             SessionApi,
@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config,
         plugins=[FlashPlugin(config=FlashConfig(template_config=template_config)), HTMXPlugin()],
         middleware=[
-            auth.session_config(settings).middleware,
+            sessions.session_config(settings).middleware,
             SecurityHeadersMiddleware(),
             LanguageMiddleware(),
         ],
@@ -125,3 +125,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LoggingConfig(log_exceptions="debug"),
         debug=settings.debug,
     )
+    document_errors(app)
+    return app

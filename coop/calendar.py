@@ -14,10 +14,11 @@ from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, Timezo
 from icalendar.prop import vDuration, vText
 
 from coop.i18n import _
+from coop.vocabulary import ShiftStatus
 
 PRODID = "-//coop//Community garden shifts//EN"
 REFRESH = timedelta(hours=1)
-STATUSES = {"scheduled": "CONFIRMED", "cancelled": "CANCELLED"}
+STATUSES = {ShiftStatus.SCHEDULED: "CONFIRMED", ShiftStatus.CANCELLED: "CANCELLED"}
 
 # Control characters other than TAB and LF; a CR is turned into LF before this runs.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -189,7 +190,7 @@ def _vevent(shift: FeedEvent, zone: ZoneInfo, uid_domain: str, alarm: int | None
     starts, ends = _utc(shift.starts_at), _utc(shift.ends_at)
     if ends <= starts:
         raise ValueError(f"shift {shift.shift_id} ends before it starts")
-    cancelled = shift.status == "cancelled"
+    cancelled = shift.status == ShiftStatus.CANCELLED
     title = clean_text(shift.title)
     # The words are in the language of the caller's context (coop.i18n.speaking).
     summary = _("Cancelled: %(title)s", title=title) if cancelled else title

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from coop import auth
 from coop.db import writing
+from coop.members import credentials
 from coop.settings import Settings
 from coop.tables import (
     Attendance,
@@ -65,13 +65,13 @@ async def load(settings: Settings) -> bool:
     """Fill an empty database with a demo season; False when there is data already."""
     if await Member.count() > 0:
         return False
-    password_hash = await auth.hash_password_async(PASSWORD)
+    password_hash = await credentials.hash_password_async(PASSWORD)
     zone = settings.zone
     today = datetime.now(zone).date()
     async with writing():
         members = {}
         for username, name, role in PEOPLE:
-            token, digest = auth.new_secret_token()
+            token, digest = credentials.new_secret_token()
             member = Member(
                 username=username,
                 display_name=name,
@@ -87,7 +87,7 @@ async def load(settings: Settings) -> bool:
         pairs = {}
         for one, two in PAIRS:
             a, b = sorted((members[one], members[two]))
-            token, digest = auth.new_secret_token()
+            token, digest = credentials.new_secret_token()
             pair = Pair(
                 member_a=a,
                 member_b=b,

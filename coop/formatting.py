@@ -96,3 +96,10 @@ def parse_decimal(text: str) -> Decimal:
         return Decimal(cleaned.replace(",", "") if language == "en" else cleaned)
     except InvalidOperation as error:
         raise ValueError(text) from error
+
+
+def decimal_dollars(cents: int) -> str:
+    """350 -> "3.50": dollars for a spreadsheet or a form field, always with cents."""
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{rest:02d}"

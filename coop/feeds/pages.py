@@ -14,12 +14,10 @@ import segno
 from litestar import Controller, get
 from litestar.response import Template
 
-from coop.db import reading
-from coop.deps import AppSettings, Viewer
-from coop.feeds.service import kinds
+from coop.feeds import service
+from coop.feeds.urls import feed_url
 from coop.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, translated
-from coop.settings import Settings
-from coop.tables import Member, Pair
+from coop.web.deps import AppSettings, Viewer
 
 
 @dataclass(frozen=True)
@@ -34,18 +32,6 @@ class FeedLink:
     def webcal(self) -> str:
         """webcal:// asks the system to open its calendar app and subscribe."""
         return "webcal://" + self.url.split("://", 1)[1]
-
-
-def feed_url(settings: Settings, path: str) -> str:
-    return f"{settings.base_url}/calendar/{path}.ics"
-
-
-def member_feed_url(settings: Settings, token: str) -> str:
-    return feed_url(settings, f"members/{token}")
-
-
-def pair_feed_url(settings: Settings, token: str) -> str:
-    return feed_url(settings, f"pairs/{token}")
 
 
 def in_language(url: str, language: str) -> str:
@@ -63,38 +49,13 @@ def _with_qr(title: str, url: str) -> FeedLink:
     return FeedLink(title, url, qr_code(link.webcal))
 
 
-async def _active_pairs(member: Member) -> list[dict[str, Any]]:
-    """The member's active pairs that have a calendar link, with the partner's name."""
-    rows = await Pair.select(
-        Pair.id,
-        Pair.calendar_token,
-        Pair.member_a,
-        Pair.member_b,
-        Pair.member_a.display_name.as_alias("a_name"),
-        Pair.member_b.display_name.as_alias("b_name"),
-    ).where(
-        ((Pair.member_a == member.id) | (Pair.member_b == member.id))
-        & (Pair.status == "active")
-        & (Pair.calendar_token != "")
-    )
-    return [
-        {
-            "token": row["calendar_token"],
-            "partner": row["b_name"] if row["member_a"] == member.id else row["a_name"],
-        }
-        for row in sorted(rows, key=lambda r: r["id"])
-    ]
-
-
 class CalendarPages(Controller):
     include_in_schema = False
 
-    @get("/calendar")
+    @get("/calendar", name="calendar")
     async def subscribe(self, viewer: Viewer, settings: AppSettings) -> Template:
         """Every feed the viewer may subscribe to, with how-tos."""
-        async with reading():
-            known = await kinds()
-            pairs = await _active_pairs(viewer) if viewer is not None else []
+        known, pairs = await service.subscriptions(viewer.id if viewer is not None else None)
         show_season = settings.season_feed_public or viewer is not None
         language = current_language()
         season_url = feed_url(settings, "season")
@@ -111,7 +72,7 @@ class CalendarPages(Controller):
             "kinds": [
                 FeedLink(
                     translated(kind["label"]),
-                    in_language(feed_url(settings, f"kinds/{kind['slug']}"), language),
+                    in_language(feed_url(settings, "kinds", kind["slug"]), language),
                 )
                 for kind in known
             ]
@@ -122,12 +83,12 @@ class CalendarPages(Controller):
         }
         if viewer is not None:
             context["mine"] = _with_qr(
-                _("My shifts"), member_feed_url(settings, viewer.calendar_token)
+                _("My shifts"), feed_url(settings, "members", viewer.calendar_token)
             )
             context["pairs"] = [
                 _with_qr(
-                    _("Shifts with %(name)s", name=pair["partner"]),
-                    in_language(pair_feed_url(settings, pair["token"]), language),
+                    _("Shifts with %(name)s", name=pair["display_name"]),
+                    in_language(feed_url(settings, "pairs", pair["calendar_token"]), language),
                 )
                 for pair in pairs
             ]

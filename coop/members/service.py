@@ -6,22 +6,24 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from piccolo.columns import ForeignKey
 from piccolo.table import Table
 
-from coop import auth
 from coop.db import writing
 from coop.errors import Conflict, DomainError, NotFound
 from coop.i18n import N_, _
+from coop.members import credentials
 from coop.members.schemas import MemberCreate
 from coop.tables import TABLES, Invite, Member
+from coop.vocabulary import Role
 
 INVITE_LIFETIME = timedelta(days=14)
 ROLE_LABELS = {
-    "participant": N_("participant"),
-    "peer_supporter": N_("peer supporter"),
-    "coordinator": N_("coordinator"),
+    Role.PARTICIPANT: N_("participant"),
+    Role.PEER_SUPPORTER: N_("peer supporter"),
+    Role.COORDINATOR: N_("coordinator"),
 }
 
 
@@ -64,7 +66,7 @@ async def create_invite(by: Member, role: str) -> tuple[str, datetime]:
     expires_at = datetime.now(UTC) + INVITE_LIFETIME
     await Invite.insert(
         Invite(
-            code_hash=auth.token_hash(_normalise_code(code)),
+            code_hash=credentials.token_hash(_normalise_code(code)),
             role=role,
             created_by=by.id,
             expires_at=expires_at,
@@ -76,8 +78,8 @@ async def create_invite(by: Member, role: str) -> tuple[str, datetime]:
 async def register(data: MemberCreate) -> Member:
     """Use an invite (once) and create the member it was meant for."""
     display_name = clean_display_name(data.display_name)
-    password_hash = await auth.hash_password_async(data.password)
-    code_hash = auth.token_hash(_normalise_code(data.invite_code))
+    password_hash = await credentials.hash_password_async(data.password)
+    code_hash = credentials.token_hash(_normalise_code(data.invite_code))
     async with writing():
         invite = await Invite.objects().where(Invite.code_hash == code_hash).first()
         now = datetime.now(UTC)
@@ -110,7 +112,7 @@ async def register(data: MemberCreate) -> Member:
                 ),
                 field="username",
             )
-        token, digest = auth.new_secret_token()
+        token, digest = credentials.new_secret_token()
         member = Member(
             username=data.username.lower(),
             display_name=display_name,
@@ -130,12 +132,12 @@ async def create_member(username: str, display_name: str, password: str, role: s
     """Create a member directly (the first coordinator, the demo season)."""
     if await Member.exists().where(Member.username == username.lower()):
         raise Conflict(_("The username “%(username)s” is taken.", username=username))
-    token, digest = auth.new_secret_token()
+    token, digest = credentials.new_secret_token()
     member = Member(
         username=username.lower(),
         display_name=display_name,
         role=role,
-        password_hash=await auth.hash_password_async(password),
+        password_hash=await credentials.hash_password_async(password),
         calendar_token=token,
         calendar_token_hash=digest,
     )
@@ -145,14 +147,14 @@ async def create_member(username: str, display_name: str, password: str, role: s
 
 async def authenticate(username: str, password: str, address: str) -> Member:
     """The member these credentials belong to, or a kind refusal (and a throttle tick)."""
-    await auth.ensure_not_throttled(username, address)
+    await credentials.ensure_not_throttled(username, address)
     member = await Member.objects().where(Member.username == username.strip().lower()).first()
-    if not await auth.check_password(member, password):
-        await auth.record_failure(username, address)
+    if not await credentials.check_password(member, password):
+        await credentials.record_failure(username, address)
         raise BadCredentials(
             _("That username and password don't match. Please try again."), field="password"
         )
-    await auth.clear_failures(username)
+    await credentials.clear_failures(username)
     return member
 
 
@@ -187,7 +189,7 @@ async def update_settings(member: Member, changes: dict[str, Any]) -> Member:
 
 async def regenerate_calendar_token(member: Member) -> str:
     """A new secret link; the old one stops working at once."""
-    token, digest = auth.new_secret_token()
+    token, digest = credentials.new_secret_token()
     await Member.update({Member.calendar_token: token, Member.calendar_token_hash: digest}).where(
         Member.id == member.id
     )
@@ -240,10 +242,10 @@ async def export(member: Member) -> dict[str, Any]:
     return data
 
 
-async def close_account(member: Member) -> None:
+async def close_account(member: Member, zone: ZoneInfo) -> None:
     """Remove the member's personal data; harvest and sales records stay, without the name."""
     from coop.shifts.service import release_member
 
     async with writing():
-        await release_member(member.id)
+        await release_member(member.id, zone)
         await Member.delete().where(Member.id == member.id)

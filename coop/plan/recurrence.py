@@ -44,7 +44,6 @@ class InvalidPlan(DomainError):
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message, field=field)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -55,10 +54,11 @@ class Occurrence:
     ends_at: datetime
 
 
-def parse_moment(text: str, field: str) -> datetime:
-    """Read an ISO 8601 date and time, with or without an offset."""
+def parse_moment(text: str, zone: ZoneInfo, field: str) -> datetime:
+    """Read an ISO 8601 date or date and time as a UTC instant; without an offset it is on the
+    garden's clock (and must be a time that clock shows)."""
     try:
-        return datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(text.strip())
     except ValueError as error:
         raise InvalidPlan(
             _(
@@ -67,6 +67,7 @@ def parse_moment(text: str, field: str) -> datetime:
             ),
             field,
         ) from error
+    return to_utc(moment, zone, field)
 
 
 def parse_clock(text: str, field: str) -> time:

@@ -7,11 +7,12 @@ from typing import Any
 
 from litestar import Controller, get
 
-from coop import auth
-from coop.deps import AppSettings
-from coop.periods import Year, this_year
+from coop.periods import this_year
 from coop.quantities import show
 from coop.reports import service
+from coop.web import sessions
+from coop.web.deps import AppSettings
+from coop.web.params import Year
 
 
 def _hours(value: Decimal) -> float | int:
@@ -69,7 +70,7 @@ def season_json(report: service.Season) -> dict[str, Any]:
 class ReportsApi(Controller):
     path = "/api/reports"
     tags = ["reports"]
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     @get("/season")
     async def season(self, settings: AppSettings, year: Year = None) -> dict[str, Any]:

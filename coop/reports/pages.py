@@ -6,21 +6,22 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import NotFound
 from coop.i18n import _
-from coop.periods import Year, this_year
+from coop.periods import this_year
 from coop.reports import service
 from coop.reports.charts import CHART_CSP, CHARTS
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.params import Year
 
 
 class ReportPages(Controller):
     path = "/reports"
     include_in_schema = False
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
-    @get()
+    @get(name="season_report")
     async def season(
         self, member: CurrentMember, settings: AppSettings, year: Year = None
     ) -> Template:

@@ -6,8 +6,6 @@ from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
 from coop.shifts import attendance, service
 from coop.shifts.schemas import (
     AttendanceIn,
@@ -18,6 +16,9 @@ from coop.shifts.schemas import (
     PlacementCreate,
     PlacementOut,
 )
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.errors import error_responses
 
 
 def placement_out(view: dict, me: int) -> PlacementOut:
@@ -45,7 +46,12 @@ class ShiftsApi(Controller):
     path = "/api/shifts"
     tags = ["shifts"]
 
-    @post("/{shift_id:int}/placements", guards=[auth.requires_member], status_code=HTTP_201_CREATED)
+    @post(
+        "/{shift_id:int}/placements",
+        guards=[sessions.requires_member],
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(409),
+    )
     async def sign_up(
         self,
         shift_id: FromPath[int],
@@ -58,19 +64,29 @@ class ShiftsApi(Controller):
         view = await service.sign_up(shift_id, member.id, settings.zone, pair_id)
         return placement_out(view, member.id)
 
-    @post("/{shift_id:int}/attendance", guards=[auth.requires_member], status_code=HTTP_200_OK)
+    @post(
+        "/{shift_id:int}/attendance",
+        guards=[sessions.requires_member],
+        status_code=HTTP_200_OK,
+        responses=error_responses(409),
+    )
     async def attendance(
         self, shift_id: FromPath[int], data: JSONBody[AttendanceIn], member: CurrentMember
     ) -> AttendanceOut:
         records = await attendance.record_attendance(shift_id, member, data.records)
         return AttendanceOut(shift_id=shift_id, records=[AttendanceRecord(**r) for r in records])
 
-    @get("/{shift_id:int}/notes", guards=[auth.requires_member])
+    @get("/{shift_id:int}/notes", guards=[sessions.requires_member])
     async def notes(self, shift_id: FromPath[int], member: CurrentMember) -> list[NoteOut]:
         """Your pair's own notes on this shift (partners only)."""
         return [note_out(row) for row in await attendance.list_notes(shift_id, member.id)]
 
-    @post("/{shift_id:int}/notes", guards=[auth.requires_member], status_code=HTTP_201_CREATED)
+    @post(
+        "/{shift_id:int}/notes",
+        guards=[sessions.requires_member],
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(409),
+    )
     async def add_note(
         self, shift_id: FromPath[int], data: JSONBody[NoteIn], member: CurrentMember
     ) -> list[NoteOut]:
@@ -81,9 +97,13 @@ class ShiftsApi(Controller):
 class PlacementsApi(Controller):
     path = "/api"
     tags = ["shifts"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
-    @delete("/placements/{placement_id:int}", status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/placements/{placement_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=error_responses(409),
+    )
     async def withdraw(
         self, placement_id: FromPath[int], member: CurrentMember, settings: AppSettings
     ) -> None:

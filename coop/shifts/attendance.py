@@ -12,9 +12,9 @@ from decimal import Decimal
 from coop.db import writing
 from coop.errors import Conflict, DomainError, Forbidden
 from coop.i18n import _
-from coop.shifts.rules import HELD
-from coop.shifts.service import load_shift
+from coop.shifts.listing import get_shift
 from coop.tables import Attendance, Member, Pair, Placement, PlacementMember, ShiftNote
+from coop.vocabulary import HELD, AttendanceStatus, PairStatus, PlacementStatus, Role
 
 
 class NotPlacedHere(DomainError):
@@ -32,11 +32,11 @@ async def _held_seats(shift_id: int) -> dict[int, int]:
 async def record_attendance(shift_id: int, caller: Member, records: list) -> list[dict]:
     """Mark attended / excused / absent; a later mark replaces an earlier one."""
     async with writing():
-        shift = await load_shift(shift_id)
+        shift = await get_shift(shift_id)
         if shift["starts_at"] > datetime.now(UTC):
             raise Conflict(_("You can mark attendance once the shift has started."))
         seats = await _held_seats(shift_id)
-        if caller.role == "coordinator":
+        if caller.role == Role.COORDINATOR:
             allowed = set(seats)
         elif caller.id in seats:
             allowed = {m for m, p in seats.items() if p == seats[caller.id]}
@@ -48,7 +48,7 @@ async def record_attendance(shift_id: int, caller: Member, records: list) -> lis
             if record.member_id not in allowed:
                 raise NotPlacedHere(
                     _("You can mark attendance only for people placed on this shift.")
-                    if caller.role == "coordinator"
+                    if caller.role == Role.COORDINATOR
                     else _(
                         "You can mark attendance only for people placed on this shift: "
                         "yourself and your partner."
@@ -79,7 +79,7 @@ async def hours_by_member(start: datetime, end: datetime) -> dict[int, Decimal]:
         Attendance.shift.starts_at.as_alias("starts_at"),
         Attendance.shift.ends_at.as_alias("ends_at"),
     ).where(
-        (Attendance.status == "attended")
+        (Attendance.status == AttendanceStatus.ATTENDED)
         & (Attendance.shift.starts_at >= start)
         & (Attendance.shift.starts_at < end)
         & Attendance.member.is_not_null()
@@ -101,7 +101,7 @@ async def notes_pair(shift_id: int, member_id: int) -> int:
     placement = (
         await Placement.select().where(Placement.id == seat["placement"]).first() if seat else None
     )
-    if placement is None or placement["status"] != "confirmed":
+    if placement is None or placement["status"] != PlacementStatus.CONFIRMED:
         raise Forbidden(_("Shift notes belong to the partners who share a slot on this shift."))
     partner = next(
         m
@@ -115,7 +115,11 @@ async def notes_pair(shift_id: int, member_id: int) -> int:
     a, b = sorted((member_id, partner))
     pair = (
         await Pair.select(Pair.id)
-        .where((Pair.member_a == a) & (Pair.member_b == b) & Pair.status.is_in(["active", "ended"]))
+        .where(
+            (Pair.member_a == a)
+            & (Pair.member_b == b)
+            & Pair.status.is_in([PairStatus.ACTIVE, PairStatus.ENDED])
+        )
         .order_by(Pair.id, ascending=False)
         .first()
     )
@@ -152,7 +156,7 @@ async def _notes(shift_id: int, pair_id: int) -> list[dict]:
 async def add_note(shift_id: int, member_id: int, text: str) -> list[dict]:
     """Either partner writes a short note after the shift; both of them see it."""
     async with writing():
-        shift = await load_shift(shift_id)
+        shift = await get_shift(shift_id)
         pair_id = await notes_pair(shift_id, member_id)
         if shift["starts_at"] > datetime.now(UTC):
             raise Conflict(_("You can write a note once the shift has started."))
@@ -166,7 +170,7 @@ async def add_note(shift_id: int, member_id: int, text: str) -> list[dict]:
 async def markable(shift_id: int, viewer: Member) -> list[dict]:
     """Whom the viewer may mark on this shift, with the mark each has now (for the form)."""
     seats = await _held_seats(shift_id)
-    if viewer.role == "coordinator":
+    if viewer.role == Role.COORDINATOR:
         people = list(seats)
     elif viewer.id in seats:
         people = [m for m, p in seats.items() if p == seats[viewer.id]]

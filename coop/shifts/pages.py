@@ -3,36 +3,36 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from coop import auth, formatting
-from coop.db import reading
-from coop.deps import AppSettings, CurrentMember, Viewer
+from coop import formatting
 from coop.errors import DomainError
-from coop.forms import parse_form
 from coop.garden import service as garden
 from coop.i18n import _
-from coop.pairs import service as pairs
+from coop.periods import week_bounds, week_start
 from coop.settings import Settings
-from coop.shifts import attendance, listing, service
+from coop.shifts import attendance, listing, rules, service
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
 from coop.tables import Member
+from coop.vocabulary import PlacementStatus, ShiftStatus
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember, Viewer
+from coop.web.forms import Form, parse_form, refusal
+from coop.web.urls import redirect_to, safe_next
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MAX_WEEKS_AHEAD = 60
 
 
 class HomePage(Controller):
     include_in_schema = False
 
-    @get("/")
+    @get("/", name="home")
     async def home(
         self,
         request: HTMXRequest,
@@ -43,16 +43,14 @@ class HomePage(Controller):
     ) -> Template:
         """Upcoming shifts, one week a page, with open places and a kind filter."""
         week = min(max(week, 0), MAX_WEEKS_AHEAD)
-        monday = listing.week_start(settings.zone, week)
-        start, end = listing.week_range(monday, settings.zone)
+        monday = week_start(settings.zone, week)
+        start, end = week_bounds(monday, settings.zone)
         start = max(start, datetime.now(UTC)) if week == 0 else start
-        async with reading():
-            rows = await listing.list_shifts(start, end, kind or None, limit=500)
-            kinds = await listing.kinds()
+        rows, kinds = await listing.week(start, end, kind or None)
         days: dict[str, list[dict]] = {}
         for row in rows:
             local = row["starts_at"].astimezone(settings.zone)
-            row["open_slots"] = max(0, row["pair_slots"] - row["taken_slots"])
+            row["open_slots"] = rules.open_slots(row)
             heading = formatting.day(local.date())
             days.setdefault(heading[:1].upper() + heading[1:], []).append(row)
         context = {
@@ -72,45 +70,25 @@ class HomePage(Controller):
 
 async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, Any]:
     """Everything the shift page shows; partner-only parts only for partners."""
-    async with reading():
-        shift = await listing.get_shift(shift_id)
-        roster = await service.shift_placements(shift_id)
-        mine = None
-        partners: list[dict] = []
-        notes = None
-        if viewer is not None:
-            mine = next(
-                (p for p in roster if any(m["id"] == viewer.id for m in p["members"])), None
-            )
-            placed = {m["id"] for p in roster for m in p["members"]}
-            # Offer "Sign up with ..." only for partners who are not on this shift already.
-            partners = [
-                p for p in await pairs.active_partners(viewer.id) if p["partner_id"] not in placed
-            ]
-            if mine and mine["status"] == "confirmed":
-                try:
-                    notes = await attendance.list_notes(shift_id, viewer.id)
-                except DomainError:
-                    notes = None
-        started = shift["starts_at"] <= datetime.now(UTC)
-        marking = await attendance.markable(shift_id, viewer) if viewer and started else []
+    view = await service.shift_view(shift_id, viewer)
+    shift, roster, mine, started = view["shift"], view["roster"], view["mine"], view["started"]
     harvest: dict[str, Any] = {}
-    live = shift["status"] == "scheduled"
+    live = shift["status"] == ShiftStatus.SCHEDULED
     if viewer is not None and started and live and await garden.can_log_harvest(viewer, shift_id):
         harvest = await garden.harvest_form_context(shift_id)
         harvest["harvested_on"] = shift["starts_at"].astimezone(settings.zone).date().isoformat()
     return {
         "viewer": viewer,
         "shift": shift,
-        "open_slots": max(0, shift["pair_slots"] - shift["taken_slots"]),
-        "slots": [p for p in roster if p["status"] != "waitlisted"],
-        "waiting": len([p for p in roster if p["status"] == "waitlisted"]),
+        "open_slots": rules.open_slots(shift),
+        "slots": [p for p in roster if p["status"] != PlacementStatus.WAITLISTED],
+        "waiting": len([p for p in roster if p["status"] == PlacementStatus.WAITLISTED]),
         "mine": mine,
-        "partners": partners,
-        "notes": notes,
+        "partners": view["partners"],
+        "notes": view["notes"],
         "started": started,
-        "marking": marking,
-        "can_sign_up": shift["status"] == "scheduled" and not started and mine is None,
+        "marking": view["marking"],
+        "can_sign_up": shift["status"] == ShiftStatus.SCHEDULED and not started and mine is None,
         "form": {},
         "harvest": harvest,
     }
@@ -129,7 +107,7 @@ class ShiftPages(Controller):
     path = "/shifts"
     include_in_schema = False
 
-    @get("/{shift_id:int}")
+    @get("/{shift_id:int}", name="shift")
     async def show(
         self, shift_id: FromPath[int], viewer: Viewer, settings: AppSettings
     ) -> Template:
@@ -139,10 +117,10 @@ class ShiftPages(Controller):
 
     async def _retry(self, shift_id, member, settings, error: DomainError, form=None) -> Template:
         context = await shift_context(shift_id, member, settings)
-        context.update(error=error.message, field=error.extra.get("field"), form=form or {})
+        context.update(refusal(error), form=form or {})
         return Template("shifts/shift.html", context=context, status_code=error.status_code)
 
-    @post("/{shift_id:int}/sign-up", guards=[auth.requires_member])
+    @post("/{shift_id:int}/sign-up", guards=[sessions.requires_member])
     async def sign_up(
         self,
         request: HTMXRequest,
@@ -156,17 +134,15 @@ class ShiftPages(Controller):
             view = await service.sign_up(shift_id, member.id, settings.zone, choice.pair_id)
         except DomainError as error:
             if request.htmx:
-                return await places(
-                    shift_id, member, settings, error.status_code, error=error.message
-                )
+                return await places(shift_id, member, settings, error.status_code, **refusal(error))
             return await self._retry(shift_id, member, settings, error)
         words = service.describe(view, member.id)
         if request.htmx:
             return await places(shift_id, member, settings, message=words)
         flash(request, words, category="success")
-        return Redirect(f"/shifts/{shift_id}")
+        return redirect_to(request, "shift", shift_id=shift_id)
 
-    @post("/{shift_id:int}/notes", guards=[auth.requires_member])
+    @post("/{shift_id:int}/notes", guards=[sessions.requires_member])
     async def add_note(
         self,
         request: Request,
@@ -181,9 +157,9 @@ class ShiftPages(Controller):
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error, form=data)
         flash(request, _("Your note is saved. Only the two of you can see it."), category="success")
-        return Redirect(f"/shifts/{shift_id}")
+        return redirect_to(request, "shift", shift_id=shift_id)
 
-    @post("/{shift_id:int}/attendance", guards=[auth.requires_member])
+    @post("/{shift_id:int}/attendance", guards=[sessions.requires_member])
     async def mark_attendance(
         self,
         request: Request,
@@ -206,13 +182,13 @@ class ShiftPages(Controller):
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error)
         flash(request, _("Attendance is saved. Thank you."), category="success")
-        return Redirect(f"/shifts/{shift_id}")
+        return redirect_to(request, "shift", shift_id=shift_id)
 
 
 class PlacementPages(Controller):
     path = "/placements"
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     @post("/{placement_id:int}/withdraw")
     async def withdraw(
@@ -233,11 +209,11 @@ class PlacementPages(Controller):
             if not in_place:
                 raise
             return await places(
-                int(shift_id), member, settings, error.status_code, error=error.message
+                int(shift_id), member, settings, error.status_code, **refusal(error)
             )
         words = _("You've withdrawn. Thanks for letting the garden know.")
         if in_place:
             return await places(int(shift_id), member, settings, message=words)
         flash(request, words, category="success")
         target = data.get("next", "")
-        return Redirect(target if target.startswith("/") and not target.startswith("//") else "/me")
+        return Redirect(safe_next(request, target))

@@ -6,16 +6,17 @@ asks the same questions: is the shift open, does it overlap, does it keep the me
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from coop import formatting
 from coop.db import current_engine
 from coop.errors import Conflict, DomainError
 from coop.i18n import N_, _, ngettext
+from coop.periods import week_bounds
 from coop.tables import Member, PlacementMember, Shift
+from coop.vocabulary import HELD, ShiftStatus
 
-HELD = ("confirmed", "awaiting_partner")
 ORDINALS = [
     N_("first"),
     N_("second"),
@@ -53,11 +54,6 @@ class NotPartners(DomainError):
     status_code = 403
 
 
-def describe_moment(moment: datetime, zone: ZoneInfo) -> str:
-    """Saturday 6 June, 9:00 am (the same words the pages use, in the request's language)."""
-    return formatting.when(moment, zone)
-
-
 def ordinal(number: int) -> str:
     if 0 < number <= len(ORDINALS):
         return _(ORDINALS[number - 1])
@@ -71,10 +67,17 @@ async def lock_placements() -> None:
         await Shift.raw("SELECT pg_advisory_xact_lock({})", PLACEMENT_LOCK_KEY)
 
 
+def open_slots(shift: dict) -> int:
+    """The pair places still free on a shift; a cancelled shift has none."""
+    if shift["status"] == ShiftStatus.CANCELLED:
+        return 0
+    return max(0, shift["pair_slots"] - shift["taken_slots"])
+
+
 def ensure_open(shift: dict, now: datetime | None = None) -> None:
     """Nobody is placed on a cancelled shift or one that has started."""
     now = now or datetime.now(UTC)
-    if shift["status"] == "cancelled":
+    if shift["status"] == ShiftStatus.CANCELLED:
         if shift.get("cancel_reason"):
             raise ShiftClosed(
                 _(
@@ -85,15 +88,6 @@ def ensure_open(shift: dict, now: datetime | None = None) -> None:
         raise ShiftClosed(_("That shift was cancelled, so nobody can sign up for it."))
     if shift["starts_at"] <= now:
         raise ShiftClosed(_("That shift has already started, so sign-up is closed."))
-
-
-def week_bounds(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """Monday 00:00 to the next Monday 00:00 in the garden's zone, as UTC instants."""
-    local = moment.astimezone(zone)
-    monday = local.date() - timedelta(days=local.weekday())
-    start = datetime.combine(monday, datetime.min.time(), zone)
-    end = datetime.combine(monday + timedelta(days=7), datetime.min.time(), zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 async def held_shifts(member_id: int) -> list[dict]:
@@ -109,7 +103,7 @@ async def held_shifts(member_id: int) -> list[dict]:
         )
         .where(PlacementMember.member == member_id)
         .where(PlacementMember.placement.status.is_in(list(HELD)))
-        .where(shift.status == "scheduled")
+        .where(shift.status == ShiftStatus.SCHEDULED)
     )
 
 
@@ -125,7 +119,7 @@ async def check_fits(member_ids: list[int], shift: dict, zone: ZoneInfo, me: int
         held = [s for s in await held_shifts(member_id) if s["id"] != shift["id"]]
         for other in held:
             if other["starts_at"] < shift["ends_at"] and other["ends_at"] > shift["starts_at"]:
-                when = describe_moment(other["starts_at"], zone)
+                when = formatting.when(other["starts_at"], zone)
                 if you:
                     message = _(
                         "You already have a shift at that time: %(title)s, %(when)s. "

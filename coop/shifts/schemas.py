@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from coop.vocabulary import AttendanceStatus, values
+
 
 class PlacementCreate(msgspec.Struct):
     pair_id: int | None = None
@@ -29,7 +31,7 @@ class PlacementOut(msgspec.Struct):
 
 class AttendanceRecord(msgspec.Struct):
     member_id: int
-    status: Literal["attended", "excused", "absent"]
+    status: Literal[values(AttendanceStatus)]  # type: ignore[valid-type]
 
 
 class AttendanceIn(msgspec.Struct):

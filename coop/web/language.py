@@ -12,9 +12,9 @@ from litestar.params import Body
 from litestar.response import Redirect
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from coop import auth
 from coop.i18n import DEFAULT_LANGUAGE, LANGUAGES, set_language
 from coop.tables import Member
+from coop.web import sessions
 
 COOKIE = "coop_language"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -49,7 +49,7 @@ def visitor_language(connection: ASGIConnection) -> str:
 async def choose_language(connection: ASGIConnection) -> str:
     session = connection.scope.get("session")
     if isinstance(session, dict) and session.get("member_id"):
-        member = await auth.current_member(connection)
+        member = await sessions.current_member(connection)
         if member is not None and member.language in LANGUAGES:
             return member.language
     return visitor_language(connection)
@@ -99,7 +99,7 @@ class LanguageSwitch(Controller):
         language = str(data.get("language", ""))
         if language not in LANGUAGES:
             language = DEFAULT_LANGUAGE
-        member = await auth.current_member(request)
+        member = await sessions.current_member(request)
         if member is not None:
             await Member.update({Member.language: language}).where(Member.id == member.id)
             member.language = language

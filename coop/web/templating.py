@@ -1,4 +1,4 @@
-"""Jinja filters that show UTC instants in the garden's own time zone."""
+"""The Jinja environment: filters that show instants on the garden's clock, and gettext."""
 
 from __future__ import annotations
 
