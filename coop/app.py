@@ -24,11 +24,13 @@ from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
 from coop.pairs.api import PairsApi
 from coop.pairs.pages import PairsPages
+from coop.pay.api import MySeasonApi, PayPeriodsApi, WagesApi
+from coop.pay.pages import MySeasonPages, PayPages
 from coop.plan.api import KindsApi, PlanApi
 from coop.plan.pages import PlanPages
-from coop.reports.api import ReportsApi
+from coop.reports.api import ImpactApi, ReportsApi
 from coop.reports.exports import ExportsApi
-from coop.reports.pages import ReportPages
+from coop.reports.pages import ImpactPages, ReportPages
 from coop.sales.api import SalesApi
 from coop.sales.pages import SalesPages
 from coop.settings import Settings
@@ -99,6 +101,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FeedsApi,
             CalendarPages,
             LanguageSwitch,
+            PayPeriodsApi,
+            WagesApi,
+            MySeasonApi,
+            ImpactApi,
+            PayPages,
+            MySeasonPages,
+            ImpactPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],
         dependencies=dependencies(settings),

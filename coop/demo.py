@@ -16,6 +16,7 @@ from coop.tables import (
     Harvest,
     Member,
     Pair,
+    PayPeriod,
     Placement,
     PlacementMember,
     Product,
@@ -81,6 +82,7 @@ async def load(settings: Settings) -> bool:
                 calendar_token_hash=digest,
                 share_contact=username in {"sam", "jo"},
                 contact=f"555-01{len(members):02d}",
+                hourly_wage_cents=0 if role == "coordinator" else 1550,
             )
             await member.save()
             members[username] = member.id
@@ -174,6 +176,7 @@ async def load(settings: Settings) -> bool:
                                     member=members[username],
                                     status=status,
                                     recorded_by=members[COORDINATOR],
+                                    approved=status == "attended",
                                 )
                             )
                 if taken := len(seated) // 2:
@@ -223,4 +226,16 @@ async def load(settings: Settings) -> bool:
                             recorded_by=members[COORDINATOR],
                         )
                     )
+        # Pay: the fortnight before last is paid (closed), this one and last are open.
+        this_monday = today - timedelta(days=today.weekday())
+        for weeks_back, closed in ((4, True), (2, False)):
+            first = this_monday - timedelta(weeks=weeks_back)
+            await PayPeriod.insert(
+                PayPeriod(
+                    starts_on=first,
+                    ends_on=first + timedelta(days=13),
+                    closed_at=now if closed else None,
+                    closed_by=members[COORDINATOR] if closed else None,
+                )
+            )
     return True

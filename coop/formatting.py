@@ -103,3 +103,21 @@ def decimal_dollars(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, rest = divmod(abs(cents), 100)
     return f"{sign}{whole}.{rest:02d}"
+
+
+def hours_text(minutes: int) -> str:
+    """Minutes as decimal hours for people and CSV: 150 -> "2.5", 20 -> "0.33"."""
+    whole, rest = divmod(abs(minutes), 60)
+    hundredths = (rest * 100 + 30) // 60
+    if hundredths == 100:
+        whole, hundredths = whole + 1, 0
+    sign = "-" if minutes < 0 else ""
+    text = f"{whole}.{hundredths:02d}".rstrip("0").rstrip(".")
+    return sign + text
+
+
+def pay_text(cents: int) -> str:
+    """Money on a pay document, always with cents: 3100 -> "$31.00", -250 -> "-$2.50"."""
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    return f"{sign}${whole:,}.{rest:02d}"

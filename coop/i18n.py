@@ -60,7 +60,7 @@ def translations(language: str) -> NullTranslations:
 
 
 def gettext(message: str, /, **values: object) -> str:
-    """``message`` in the current language, ``%(name)s`` placeholders filled from ``values``."""
+    """``message`` in the current language, its ``%(name)s`` placeholders filled from ``values``."""
     text = translations(current_language()).gettext(message)
     return text % values if values else text
 

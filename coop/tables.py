@@ -55,6 +55,7 @@ class Member(Table):
     calendar_token_hash = Varchar(length=64, unique=True, null=True, default=None)
     session_version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
+    hourly_wage_cents = Integer(default=0)
     language = Varchar(length=8, default="")  # "" follows the browser; else "en" or "es"
 
 
@@ -160,6 +161,11 @@ class Attendance(Table):
     status = Varchar(length=20, choices=AttendanceStatus)
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     recorded_at = Timestamptz(default=TimestamptzNow())
+    arrived_at = Timestamptz(null=True, default=None)
+    left_at = Timestamptz(null=True, default=None)
+    approved = Boolean(default=False)
+    approved_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    approved_at = Timestamptz(null=True, default=None)
 
 
 class ShiftNote(Table):
@@ -267,6 +273,38 @@ class Correction(Table):
     before = JSON()
 
 
+class AttendanceChange(Table):
+    """One change to one person's attendance on one shift: who, when, before and after."""
+
+    shift = ForeignKey(Shift, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(Member, null=True, on_delete=OnDelete.cascade, index=True)
+    changed_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    changed_at = Timestamptz(default=TimestamptzNow())
+    before = JSON(null=True, default=None)
+    after = JSON()
+
+
+class PayPeriod(Table):
+    """Dates whose shifts are paid together; closing it locks their attendance."""
+
+    starts_on = Date(index=True)
+    ends_on = Date()
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PayAdjustment(Table):
+    """A later correction of someone's paid minutes (plus or minus), with the reason."""
+
+    period = ForeignKey(PayPeriod, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(Member, null=True, on_delete=OnDelete.set_null, index=True)
+    minutes = Integer()
+    reason = Text()
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: list[type[Table]] = [
     Member,
     Invite,
@@ -288,4 +326,7 @@ TABLES: list[type[Table]] = [
     BatchProduce,
     Sale,
     Correction,
+    AttendanceChange,
+    PayPeriod,
+    PayAdjustment,
 ]

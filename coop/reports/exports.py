@@ -14,7 +14,7 @@ from typing import Any
 
 from litestar import Controller, Response, get
 
-from coop.formatting import decimal_dollars
+from coop.formatting import decimal_dollars, hours_text
 from coop.i18n import _
 from coop.periods import this_year
 from coop.quantities import from_milli, show
@@ -110,17 +110,18 @@ class ExportsApi(Controller):
 
     @get("/hours.csv", guards=[sessions.requires_coordinator])
     async def hours_csv(self, settings: AppSettings, year: Year = None) -> Response:
-        """One line per person per attended shift (the work is often paid)."""
+        """One line per person per shift of approved time (the work is paid)."""
         year = year or this_year(settings.zone)
         attended = await service.attended_shifts(year, settings.zone)
-        header = ["date", "shift_id", "shift", "member", "hours"]
+        header = ["date", "shift_id", "shift", "member", "minutes", "hours"]
         lines = (
             [
-                r["starts_at"].astimezone(settings.zone).date().isoformat(),
-                r["shift"],
-                r["title"],
-                r["display_name"] or _("Former member"),
-                str(r["hours"]),
+                r.starts_at.astimezone(settings.zone).date().isoformat(),
+                r.shift_id,
+                r.title,
+                r.display_name or _("Former member"),
+                r.minutes,
+                hours_text(r.minutes),
             ]
             for r in attended
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 from coop.db import reading
 from coop.formatting import money
 from coop.i18n import _
+from coop.pay.hours import Worked, worked
 from coop.periods import week_of, year_instants
 from coop.quantities import in_kg, is_mass, show, totals
-from coop.tables import Attendance, Batch, Harvest, Sale, Shift
-from coop.vocabulary import AttendanceStatus, SaleChannel, ShiftStatus, values
+from coop.tables import Batch, Harvest, Sale, Shift
+from coop.vocabulary import SaleChannel, ShiftStatus, values
 
 SECONDS_PER_HOUR = Decimal(3600)
 HUNDREDTH = Decimal("0.01")
@@ -57,7 +58,7 @@ async def season(year: int, zone: ZoneInfo) -> Season:
     start, end = date(year, 1, 1), date(year, 12, 31)
     first, after = year_instants(year, zone)
     async with reading():
-        attendance = await _attended(first, after)
+        attendance = await worked(first, after)
         harvests = await Harvest.select(
             Harvest.crop,
             Harvest.crop.name.as_alias("crop_name"),
@@ -97,40 +98,11 @@ async def season(year: int, zone: ZoneInfo) -> Season:
     return report
 
 
-async def _attended(first: datetime, after: datetime) -> list[dict[str, Any]]:
-    """Who worked which shift starting in [first, after), and for how long (in ``seconds``).
-
-    The one reading of hours: the season report and the hours CSV both total these rows.
-    A person's latest mark for a shift counts; only "attended" is work.
-    """
-    rows = await (
-        Attendance.select(
-            Attendance.shift,
-            Attendance.member,
-            Attendance.status,
-            Attendance.member.display_name.as_alias("display_name"),
-            Attendance.shift.title.as_alias("title"),
-            Attendance.shift.starts_at.as_alias("starts_at"),
-            Attendance.shift.ends_at.as_alias("ends_at"),
-        )
-        .where((Attendance.shift.starts_at >= first) & (Attendance.shift.starts_at < after))
-        .order_by(Attendance.id)
-    )
-    latest = {(r["shift"], r["member"]): r for r in rows}
-    return [
-        {**row, "seconds": int((row["ends_at"] - row["starts_at"]).total_seconds())}
-        for row in latest.values()
-        if row["status"] == AttendanceStatus.ATTENDED
-    ]
-
-
-async def attended_shifts(year: int, zone: ZoneInfo) -> list[dict[str, Any]]:
-    """One row per person per attended shift of the season, with its ``hours``, by date."""
+async def attended_shifts(year: int, zone: ZoneInfo) -> list[Worked]:
+    """One row per person per shift of approved time in the season, by date (``pay.hours``)."""
     first, after = year_instants(year, zone)
     async with reading():
-        rows = await _attended(first, after)
-    rows.sort(key=lambda r: (r["starts_at"], r["display_name"] or ""))
-    return [{**row, "hours": hours_of(row["seconds"])} for row in rows]
+        return await worked(first, after)
 
 
 async def season_harvests(year: int) -> list[dict[str, Any]]:
@@ -169,13 +141,13 @@ async def season_sales(year: int) -> list[dict[str, Any]]:
         )
 
 
-def _hours(report: Season, rows: list[dict]) -> None:
-    """Hours per attendee: each one's attended seconds, totalled, then rounded once."""
+def _hours(report: Season, rows: list[Worked]) -> None:
+    """Approved time per person (coop/pay/hours.py: the one definition of hours)."""
     seconds: dict[int | None, int] = defaultdict(int)
     names: dict[int | None, str] = {}
     for row in rows:
-        seconds[row["member"]] += row["seconds"]
-        names[row["member"]] = row["display_name"] or _("Former members")
+        seconds[row.member_id] += row.minutes * 60
+        names[row.member_id] = row.display_name or _("Former members")
     report.hours_by_member = sorted(
         (
             {"member_id": member, "display_name": names[member], "hours": hours_of(total)}

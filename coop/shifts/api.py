@@ -8,9 +8,11 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from coop.shifts import attendance, service
 from coop.shifts.schemas import (
+    ApproveIn,
+    AttendanceChangeOut,
     AttendanceIn,
     AttendanceOut,
-    AttendanceRecord,
+    AttendanceView,
     NoteIn,
     NoteOut,
     PlacementCreate,
@@ -23,6 +25,17 @@ from coop.web.errors import error_responses
 
 def placement_out(view: dict, me: int) -> PlacementOut:
     return PlacementOut(**view, message=service.describe(view, me))
+
+
+def attendance_out(shift_id: int, records: list[dict]) -> AttendanceOut:
+    views = [
+        AttendanceView(
+            **{k: v for k, v in r.items() if k != "history"},
+            history=[AttendanceChangeOut(**h) for h in r["history"]],
+        )
+        for r in records
+    ]
+    return AttendanceOut(shift_id=shift_id, records=views)
 
 
 def note_out(row: dict) -> NoteOut:
@@ -68,13 +81,43 @@ class ShiftsApi(Controller):
         "/{shift_id:int}/attendance",
         guards=[sessions.requires_member],
         status_code=HTTP_200_OK,
-        responses=error_responses(409),
+        responses=error_responses(400, 409),
     )
     async def attendance(
-        self, shift_id: FromPath[int], data: JSONBody[AttendanceIn], member: CurrentMember
+        self,
+        shift_id: FromPath[int],
+        data: JSONBody[AttendanceIn],
+        member: CurrentMember,
+        settings: AppSettings,
     ) -> AttendanceOut:
-        records = await attendance.record_attendance(shift_id, member, data.records)
-        return AttendanceOut(shift_id=shift_id, records=[AttendanceRecord(**r) for r in records])
+        """Mark your own attendance (a coordinator: anyone placed); times default to the shift's."""
+        records = await attendance.record_attendance(shift_id, member, data.records, settings.zone)
+        return attendance_out(shift_id, records)
+
+    @get("/{shift_id:int}/attendance", guards=[sessions.requires_member])
+    async def attendance_list(
+        self, shift_id: FromPath[int], member: CurrentMember
+    ) -> list[AttendanceView]:
+        """Records with their history: every one for coordinators, your own for anyone else."""
+        records = await attendance.attendance_of(shift_id, member)
+        return attendance_out(shift_id, records).records
+
+    @post(
+        "/{shift_id:int}/attendance/approve",
+        guards=[sessions.requires_coordinator],
+        status_code=HTTP_200_OK,
+        responses=error_responses(400, 409),
+    )
+    async def approve(
+        self,
+        shift_id: FromPath[int],
+        data: JSONBody[ApproveIn],
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> AttendanceOut:
+        """Approve marked time (coordinators): only approved time is paid."""
+        records = await attendance.approve(shift_id, member, data.member_ids, settings.zone)
+        return attendance_out(shift_id, records)
 
     @get("/{shift_id:int}/notes", guards=[sessions.requires_member])
     async def notes(self, shift_id: FromPath[int], member: CurrentMember) -> list[NoteOut]:

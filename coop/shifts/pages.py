@@ -20,7 +20,7 @@ from coop.settings import Settings
 from coop.shifts import attendance, listing, rules, service
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
 from coop.tables import Member
-from coop.vocabulary import PlacementStatus, ShiftStatus
+from coop.vocabulary import AttendanceStatus, PlacementStatus, ShiftStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember, Viewer
 from coop.web.forms import Form, parse_form, refusal
@@ -70,7 +70,7 @@ class HomePage(Controller):
 
 async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, Any]:
     """Everything the shift page shows; partner-only parts only for partners."""
-    view = await service.shift_view(shift_id, viewer)
+    view = await service.shift_view(shift_id, viewer, settings.zone)
     shift, roster, mine, started = view["shift"], view["roster"], view["mine"], view["started"]
     harvest: dict[str, Any] = {}
     live = shift["status"] == ShiftStatus.SCHEDULED
@@ -88,6 +88,7 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
         "notes": view["notes"],
         "started": started,
         "marking": view["marking"],
+        "pay_locked": view["pay_locked"],
         "can_sign_up": shift["status"] == ShiftStatus.SCHEDULED and not started and mine is None,
         "form": {},
         "harvest": harvest,
@@ -168,21 +169,55 @@ class ShiftPages(Controller):
         member: CurrentMember,
         settings: AppSettings,
     ) -> Template | Redirect:
-        """One select per person: attended, excused or absent (blank leaves it as it was)."""
+        """Per person: came, excused or didn't come, and for "came" the times (blank: the
+        shift's own). A blank choice leaves the record as it was."""
         try:
-            records = [
-                parse_form(
-                    {"member_id": key.removeprefix("status_"), "status": value}, AttendanceRecord
-                )
-                for key, value in data.items()
-                if key.startswith("status_") and value
-            ]
+            shift = await listing.get_shift(shift_id)
+            day = shift["starts_at"].astimezone(settings.zone).date().isoformat()
+            records = []
+            for key, value in data.items():
+                if not key.startswith("status_") or not value:
+                    continue
+                person = key.removeprefix("status_")
+                fields = {"member_id": person, "status": value}
+                for name in ("arrived", "left"):
+                    clock = str(data.get(f"{name}_{person}", "")).strip()
+                    if clock and value == AttendanceStatus.ATTENDED:
+                        fields[f"{name}_at"] = f"{day}T{clock}"
+                records.append(parse_form(fields, AttendanceRecord))
             # Even with nothing chosen: an unknown shift or a stranger still gets told so.
-            await attendance.record_attendance(shift_id, member, records)
+            await attendance.record_attendance(shift_id, member, records, settings.zone)
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error)
         flash(request, _("Attendance is saved. Thank you."), category="success")
         return redirect_to(request, "shift", shift_id=shift_id)
+
+    @post("/{shift_id:int}/attendance/approve", guards=[sessions.requires_coordinator])
+    async def approve_attendance(
+        self,
+        request: Request,
+        shift_id: FromPath[int],
+        data: Form,
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> Template | Redirect:
+        """Approve the ticked people's time; only approved time is paid."""
+        ticked = [int(k.removeprefix("approve_")) for k in data if _ticked(k, "approve_")]
+        try:
+            if not ticked:
+                raise DomainError(_("Please tick whose time to approve."))
+            await attendance.approve(shift_id, member, ticked, settings.zone)
+        except DomainError as error:
+            return await self._retry(shift_id, member, settings, error)
+        flash(request, _("Approved. That time will be paid."), category="success")
+        target = str(data.get("next", ""))
+        if target and safe_next(request, target) == target:
+            return Redirect(target)
+        return redirect_to(request, "shift", shift_id=shift_id)
+
+
+def _ticked(key: str, prefix: str) -> bool:
+    return key.startswith(prefix) and key.removeprefix(prefix).isdigit()
 
 
 class PlacementPages(Controller):

@@ -15,6 +15,7 @@ from coop.db import reading, writing
 from coop.errors import Conflict, DomainError, NotFound
 from coop.i18n import _
 from coop.pairs.service import active_partners
+from coop.pay import service as pay
 from coop.shifts import attendance, rules
 from coop.shifts.listing import get_shift
 from coop.tables import Member, Pair, Placement, PlacementMember, Shift
@@ -328,9 +329,10 @@ async def shift_placements(shift_id: int) -> list[dict]:
     )
 
 
-async def shift_view(shift_id: int, viewer: Member | None) -> dict[str, Any]:
+async def shift_view(shift_id: int, viewer: Member | None, zone: ZoneInfo) -> dict[str, Any]:
     """A shift as the viewer sees it, read in one transaction: its roster, the viewer's own
-    place, the partners they could sign up with, their pair's notes and whom they may mark."""
+    place, the partners they could sign up with, their pair's notes, whom they may mark, and
+    whether its pay period is closed (then the marks are shown, not offered for change)."""
     async with reading():
         shift = await get_shift(shift_id)
         roster = await shift_placements(shift_id)
@@ -352,7 +354,9 @@ async def shift_view(shift_id: int, viewer: Member | None) -> dict[str, Any]:
                 except DomainError:
                     notes = None
         started = shift["starts_at"] <= datetime.now(UTC)
-        marking = await attendance.markable(shift_id, viewer) if viewer and started else []
+        live = started and shift["status"] == ShiftStatus.SCHEDULED
+        marking = await attendance.markable(shift_id, viewer) if viewer and live else []
+        pay_locked = bool(marking) and await pay.is_closed(shift["starts_at"], zone)
     return {
         "shift": shift,
         "roster": roster,
@@ -361,6 +365,7 @@ async def shift_view(shift_id: int, viewer: Member | None) -> dict[str, Any]:
         "notes": notes,
         "started": started,
         "marking": marking,
+        "pay_locked": pay_locked,
     }
 
 

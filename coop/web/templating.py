@@ -71,3 +71,9 @@ def configure_environment(env: Environment, settings: Settings) -> None:
     )
     env.globals.update(languages=i18n.LANGUAGES, switch_back_to=switch_back_to)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
+    env.filters.update(hours=formatting.hours_text, pay=formatting.pay_text)
+    env.filters.update(
+        clock_iso=lambda value: clock(
+            value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        )
+    )
