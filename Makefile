@@ -7,7 +7,7 @@ NPM := npm install --no-package-lock --no-audit --no-fund --loglevel=error
 CHROMIUM := /usr/bin/chromium
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint format install vendor browser bench screenshots clean messages
+.PHONY: run test test-fast lint format install vendor browser bench screenshots clean messages
 
 run: install vendor ## set up, migrate, load the demo season into an empty database, serve
 	$(BIN)/coop migrate
@@ -16,6 +16,9 @@ run: install vendor ## set up, migrate, load the demo season into an empty datab
 
 test: install vendor browser $(STAMP)/js ## the whole suite (PostgreSQL half when COOP_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest
+
+test-fast: install ## the fast layer alone: the pure modules, no server, no database (seconds)
+	$(BIN)/pytest tests/unit -q
 
 lint: install ## ruff: lint and format check
 	$(BIN)/ruff check coop tests bench migrations

@@ -15,8 +15,6 @@ import msgspec
 from coop.i18n import _
 from coop.tables import Correction
 
-RECORD_TYPES = ("harvest", "batch", "sale")
-
 
 class CorrectionOut(msgspec.Struct):
     """One correction as the API shows it, for harvests, batches and sales alike."""

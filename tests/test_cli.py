@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import httpx
-from conftest import User, run_coop, served_app
 
 from coop.tables import Batch, Bed, Crop, Harvest, Member, Pair, Sale, Shift
+from tests.support.people import User
+from tests.support.rows import in_app
+from tests.support.served import run_coop, served_app
 
 COORDINATOR_PASSWORD = "a very long coordinator password"
 
@@ -67,7 +69,7 @@ async def test_demo_loads_a_believable_season_once(database_url, client):
             "sales": await Sale.count(),
         }
 
-    season = client.blocking_portal.call(counts)
+    season = in_app(client, counts)
     assert season["members"] == 12
     assert season["coordinators"] >= 1
     assert season["active pairs"] >= 3
@@ -85,7 +87,7 @@ async def test_demo_loads_a_believable_season_once(database_url, client):
     assert "already has members" in again.stdout
     quietly = run_coop("demo", "--if-empty", database_url=database_url, check=False)
     assert quietly.returncode == 0
-    assert client.blocking_portal.call(Member.count) == 12
+    assert in_app(client, Member.count) == 12
 
 
 def test_serve_answers(database_url):

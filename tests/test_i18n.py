@@ -11,12 +11,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from garden_rows import GardenRows
-from icsparsers import read_strict
 
 from coop import catalogues, formatting
 from coop.i18n import LANGUAGES, speaking
 from coop.web.language import from_accept_language, local_path
+from tests.support.icsparsers import read_strict
+from tests.support.rows import Rows
 
 ZONE = ZoneInfo("America/Chicago")
 SPANISH = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
@@ -213,7 +213,7 @@ def _soon(days: int, hour: int = 9) -> datetime:
 
 
 async def test_the_personal_feed_speaks_the_members_language(client, garden):
-    rows = GardenRows(client)
+    rows = Rows(client, title="Weeding", location="North beds", pair_slots=2)
     ana = await garden.member("ana")
     ben = await garden.member("ben")
     weeding = rows.shift(_soon(3), title="Deshierbe del norte")
@@ -235,7 +235,7 @@ async def test_the_personal_feed_speaks_the_members_language(client, garden):
 
 
 async def test_season_and_kind_feeds_take_lang(client, garden):
-    rows = GardenRows(client)
+    rows = Rows(client, title="Weeding", location="North beds", pair_slots=2)
     await garden.first_coordinator()
     rows.shift(_soon(3), title="Morning weeding", pair_slots=2)
     coordinator = garden.coordinator
@@ -286,7 +286,7 @@ def test_dates_numbers_and_money_follow_the_language() -> None:
 
 
 async def test_a_spanish_harvest_form_takes_a_decimal_comma(client, garden):
-    rows = GardenRows(client)
+    rows = Rows(client, title="Weeding", location="North beds", pair_slots=2)
     maria = await garden.first_coordinator()
     await maria.patch("/api/me", json={"language": "es"})
     crops = (await maria.get("/api/crops")).json()

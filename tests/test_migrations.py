@@ -9,11 +9,12 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from conftest import new_postgres_database, run_coop
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 
 from coop.piccolo_app import APP_CONFIG
 from coop.tables import TABLES
+from tests.support.databases import new_postgres_database
+from tests.support.served import run_coop
 
 UNIQUE_INDEXES = {
     "placement_member_shift_member": ("placement_member", ["shift", "member"]),

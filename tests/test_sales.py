@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from seed_helpers import stock_garden
+
+from tests.support.people import stock_garden
 
 SEASON = 2026
 

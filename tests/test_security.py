@@ -5,17 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import PASSWORD, User
 from litestar.testing import AsyncTestClient
 
 from coop.app import create_app
 from coop.settings import DEV_SECRET_KEY, Settings, SettingsError
 from coop.tables import TABLES, LoginThrottle, Member
-
-
-async def in_app(client, work):
-    return client.blocking_portal.call(work)
-
+from tests.support.people import PASSWORD, User
+from tests.support.rows import in_app
 
 # --- guards ---------------------------------------------------------------------------------------
 
@@ -109,7 +105,7 @@ async def test_five_failures_for_one_username_lock_it_for_a_while(garden, client
             LoginThrottle.key
         )
 
-    assert await in_app(client, counters) == [
+    assert in_app(client, counters) == [
         {"key": "addr:testclient", "failures": 5},
         {"key": "user:jo", "failures": 5},
     ]
@@ -180,7 +176,7 @@ async def test_passwords_are_argon2id_and_never_stored_in_plain_text(garden, cli
         rows = [await table.select() for table in TABLES]
         return hashes, repr(rows)
 
-    hashes, dump = await in_app(client, everything)
+    hashes, dump = in_app(client, everything)
     assert len(hashes) == 2
     assert all(value.startswith("$argon2id$v=19$m=19456,t=2,p=1$") for value in hashes)
     assert PASSWORD not in dump

@@ -12,7 +12,7 @@ from piccolo.columns import ForeignKey
 from piccolo.table import Table
 
 from coop.db import writing
-from coop.errors import Conflict, DomainError, NotFound
+from coop.errors import Conflict, DomainError
 from coop.i18n import N_, _
 from coop.members import credentials
 from coop.members.schemas import MemberCreate
@@ -195,13 +195,6 @@ async def regenerate_calendar_token(member: Member) -> str:
     )
     member.calendar_token = token
     return token
-
-
-async def get_member(member_id: int) -> Member:
-    member = await Member.objects().where(Member.id == member_id).first()
-    if member is None:
-        raise NotFound(_("We couldn't find that member."))
-    return member
 
 
 def _plain(value: Any) -> Any:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from piccolo.engine.postgres import PostgresEngine
@@ -19,7 +18,6 @@ from coop.db import current_engine, writing
 from coop.errors import Conflict, DomainError, Forbidden
 from coop.i18n import _
 from coop.pay import service as pay
-from coop.pay.hours import worked
 from coop.pay.service import lock_periods
 from coop.shifts.listing import get_shift
 from coop.tables import (
@@ -286,15 +284,6 @@ async def attendance_of(shift_id: int, viewer: Member) -> list[dict]:
 def _json(value):
     """Piccolo hands JSON columns back as text on some engines and paths."""
     return json.loads(value) if isinstance(value, str) else value
-
-
-async def hours_by_member(start: datetime, end: datetime) -> dict[int, Decimal]:
-    """Approved hours per member on shifts starting in [start, end) (see coop/pay/hours.py)."""
-    minutes: dict[int, int] = {}
-    for one in await worked(start, end):
-        if one.member_id is not None:
-            minutes[one.member_id] = minutes.get(one.member_id, 0) + one.minutes
-    return {member: Decimal(total) / 60 for member, total in minutes.items()}
 
 
 async def notes_pair(shift_id: int, member_id: int) -> int:

@@ -264,12 +264,6 @@ async def waitlist_position(placement: dict) -> int | None:
     return ahead
 
 
-async def seat_members(placement_id: int) -> list[dict]:
-    """Who sits in a placement: ids and chosen display names only."""
-    rows = await _seat_rows(placement_id)
-    return [{"id": row["member"], "display_name": row["display_name"] or ""} for row in rows]
-
-
 async def _seat_rows(placement_id: int) -> list[dict]:
     """The seats of a placement with each member's name, in one query (a join)."""
     return (

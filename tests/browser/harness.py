@@ -14,10 +14,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Playwright
 
-try:  # under pytest, tests/ is on sys.path and tests/conftest.py is the module "conftest"
-    from conftest import PASSWORD, run_coop, served_app
-except ImportError:  # `python -m tests.browser.screenshots` from the repository root
-    from tests.conftest import PASSWORD, run_coop, served_app
+from tests.support.people import PASSWORD
+from tests.support.served import run_coop, served_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Garden, unique
 from .harness import COORDINATOR, create_invite, fill_register_form, focused, log_in
+from .scene import Garden, unique
 
 JAVASCRIPT = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 ROBIN_AND_JO = re.compile(r"^(Robin and Jo|Jo and Robin)$")  # in the order they joined

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from .conftest import Garden, unique
 from .harness import COORDINATOR, assert_accessible, log_in
+from .scene import Garden, unique
 
 ZONE = ZoneInfo(os.environ.get("COOP_TIMEZONE", "America/Chicago"))
 PRINTS = Path(os.environ.get("COOP_PRINTS", "/tmp/coop-prints"))

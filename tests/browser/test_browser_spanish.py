@@ -12,7 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from .conftest import Garden, furnish, unique
+from tests.support.icsparsers import read_strict
+
 from .harness import (
     COORDINATOR,
     DESKTOP,
@@ -24,11 +25,7 @@ from .harness import (
     log_in,
     served_garden,
 )
-
-try:
-    from icsparsers import read_strict
-except ImportError:  # pragma: no cover - tests/ is on sys.path under pytest
-    from tests.icsparsers import read_strict
+from .scene import Garden, furnish, unique
 
 SPANISH_BROWSER = {"locale": "es-ES"}  # Chromium then sends Accept-Language: es-ES
 
