@@ -20,6 +20,8 @@ from coop.feeds.api import FeedsApi
 from coop.feeds.pages import CalendarPages
 from coop.garden.api import GardenApi
 from coop.garden.pages import HarvestPages
+from coop.market.api import MarketApi
+from coop.market.pages import MarketPages, manifest, service_worker
 from coop.members.api import MeApi, MembersApi, SessionApi
 from coop.members.pages import AccountPages, MePages
 from coop.pairs.api import PairsApi
@@ -101,6 +103,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FeedsApi,
             CalendarPages,
             LanguageSwitch,
+            MarketApi,
+            MarketPages,
+            service_worker,
+            manifest,
             PayPeriodsApi,
             WagesApi,
             MySeasonApi,

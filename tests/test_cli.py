@@ -67,6 +67,7 @@ async def test_demo_loads_a_believable_season_once(database_url, client):
             "harvests": await Harvest.count(),
             "batches": await Batch.count(),
             "sales": await Sale.count(),
+            "batches without a lot code": await Batch.count().where(Batch.lot_code.is_null()),
         }
 
     season = in_app(client, counts)
@@ -78,6 +79,7 @@ async def test_demo_loads_a_believable_season_once(database_url, client):
     assert season["shifts"] >= 50
     assert season["weeding shifts"] >= 10
     assert min(season["harvests"], season["batches"], season["sales"]) >= 5
+    assert season["batches without a lot code"] == 0
 
     maria = User(client, "maria")
     assert (await maria.log_in("garden-demo-2026")).status_code == 200

@@ -20,6 +20,8 @@ UNIQUE_INDEXES = {
     "placement_member_shift_member": ("placement_member", ["shift", "member"]),
     "attendance_shift_member": ("attendance", ["shift", "member"]),
     "pair_open_partners": ("pair", ["member_a", "member_b"]),
+    "sale_client_id": ("sale", ["client_id"]),
+    "batch_lot_code": ("batch", ["lot_code"]),
 }
 
 
@@ -140,4 +142,4 @@ def test_migrate_is_safe_to_run_again(empty_database):
                 await connection.close()
 
         kinds = asyncio.run(count())
-    assert kinds == 6
+    assert kinds == 7  # the six first-season kinds and market

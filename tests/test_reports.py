@@ -93,7 +93,14 @@ async def test_the_season_json_has_the_contract_shape_and_exact_numbers(garden, 
     ids, jo, sam = season["ids"], season["jo"], season["sam"]
     response = await season["maria"].get("/api/reports/season?year=2026")
     assert response.status_code == 200, response.text
-    assert response.json() == {
+    report = response.json()
+    # Market day's additions (test_market checks them in detail): payments, stock, lots.
+    assert report["sales"].pop("by_payment")[-1] == {"payment": "other", "total_cents": 665000}
+    assert report.pop("stock") == [
+        {"product_id": ids["pop"], "product": "Strawberry-basil pop", "stock": 0}
+    ]
+    assert sum(lot["quantity"] for lot in report.pop("lots")) == 1900
+    assert report == {
         "year": 2026,
         "hours": {
             "total": 5.5,

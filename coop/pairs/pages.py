@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from coop.errors import DomainError
 from coop.i18n import _
+from coop.market.service import what_harvests_became
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
 from coop.vocabulary import PairStatus
@@ -27,6 +28,9 @@ class PairsPages(Controller):
 
     async def _render(self, member, settings, status_code: int = 200, **extra: Any) -> Template:
         views = await service.page_views(member.id, settings)
+        became = await what_harvests_became([v["id"] for v in views if v["status"] == "active"])
+        for view in views:
+            view["became"] = became.get(view["id"], [])
         context = {
             "viewer": member,
             "to_answer": [

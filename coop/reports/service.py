@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 from coop.db import reading
 from coop.formatting import money
 from coop.i18n import _
+from coop.market import service as market
 from coop.pay.hours import Worked, worked
 from coop.periods import week_of, year_instants
 from coop.quantities import in_kg, is_mass, show, totals
-from coop.tables import Batch, Harvest, Sale, Shift
-from coop.vocabulary import SaleChannel, ShiftStatus, values
+from coop.tables import Batch, Harvest, Product, Sale, Shift
+from coop.vocabulary import SaleChannel, SalePayment, ShiftStatus, values
 
 SECONDS_PER_HOUR = Decimal(3600)
 HUNDREDTH = Decimal("0.01")
@@ -45,6 +46,9 @@ class Season:
     sales_by_week: list[dict[str, Any]] = field(default_factory=list)
     shifts: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
+    sales_by_payment: list[dict[str, Any]] = field(default_factory=list)
+    stock: list[dict[str, Any]] = field(default_factory=list)  # at the season's end
+    lots: list[dict[str, Any]] = field(default_factory=list)
 
 
 def amount_text(value: Decimal) -> str:
@@ -84,11 +88,21 @@ async def season(year: int, zone: ZoneInfo) -> Season:
             Sale.quantity,
             Sale.unit_price_cents,
             Sale.channel,
+            Sale.payment,
         ).where((Sale.sold_on >= start) & (Sale.sold_on <= end))
         shifts = await Shift.select(Shift.status, Shift.pair_slots, Shift.taken_slots).where(
             (Shift.starts_at >= first) & (Shift.starts_at < after)
         )
+        products = await Product.select(Product.id, Product.name).order_by(Product.name)
+        stock = await market.stock(until=end)
+        lots = await market.lots_made(start, end)
     report = Season(year=year)
+    report.stock = [
+        {"product_id": p["id"], "product": p["name"], "stock": stock[p["id"]].left}
+        for p in products
+        if p["id"] in stock
+    ]
+    report.lots = lots
     _hours(report, attendance)
     _harvests(report, harvests)
     _batches(report, batches)
@@ -221,6 +235,7 @@ def _sales(report: Season, rows: list[dict]) -> None:
     by_product: dict[int, dict[str, Any]] = {}
     by_channel: dict[str, int] = dict.fromkeys(values(SaleChannel), 0)
     by_week: dict[str, int] = defaultdict(int)
+    by_payment: dict[str, int] = dict.fromkeys(values(SalePayment), 0)
     for row in rows:
         cents = row["quantity"] * row["unit_price_cents"]
         line = by_product.setdefault(
@@ -236,10 +251,14 @@ def _sales(report: Season, rows: list[dict]) -> None:
         line["total_cents"] += cents
         by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + cents
         by_week[week_of(row["sold_on"])] += cents
+        by_payment[row["payment"]] = by_payment.get(row["payment"], 0) + cents
         report.sales_total_cents += cents
     report.sales_by_product = sorted(by_product.values(), key=lambda r: r["product"].lower())
     report.sales_by_channel = [
         {"channel": channel, "total_cents": cents} for channel, cents in by_channel.items()
+    ]
+    report.sales_by_payment = [
+        {"payment": payment, "total_cents": cents} for payment, cents in by_payment.items()
     ]
     report.sales_by_week = [{"week": w, "total_cents": c} for w, c in sorted(by_week.items())]
 

@@ -18,7 +18,7 @@ from coop.i18n import _
 from coop.quantities import UNITS
 from coop.sales import service
 from coop.sales.schemas import BatchCreate, ProductCreate, SaleCreate, SaleUpdate
-from coop.vocabulary import SaleChannel, values
+from coop.vocabulary import SaleChannel, SalePayment, values
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import Form, parse_form, refusal
@@ -51,7 +51,10 @@ def batch_from_form(data: dict[str, Any]) -> BatchCreate:
         amount = str(data.get(f"produce_quantity_{n}") or "").strip()
         if crop or amount:
             unit = data.get(f"produce_unit_{n}") or "kg"
-            used.append({"crop_id": crop, "quantity": amount, "unit": unit})
+            harvests = str(data.get(f"produce_harvests_{n}") or "").replace(",", " ").split()
+            used.append(
+                {"crop_id": crop, "quantity": amount, "unit": unit, "harvest_ids": harvests}
+            )
     fields = {k: data.get(k, "") for k in ("product_id", "made_on", "quantity", "notes")}
     return parse_form({**fields, "produce_used": used}, BatchCreate)
 
@@ -92,6 +95,7 @@ class SalesPages(Controller):
             "crops": await garden.list_crops(),
             "units": UNITS,
             "channels": values(SaleChannel),
+            "payments": values(SalePayment),
             "produce_lines": range(1, PRODUCE_LINES + 1),
             "today": today,
             "sale_form": {"sold_on": today, "channel": "market"},
@@ -139,8 +143,8 @@ class SalesPages(Controller):
         self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
     ) -> Template | Redirect:
         try:
-            fields = {k: data.get(k, "") for k in ("product_id", "sold_on", "quantity", "channel")}
-            sale = parse_form(fields, SaleCreate)
+            names = ("product_id", "sold_on", "quantity", "channel", "payment", "lot_code")
+            sale = parse_form({k: data.get(k, "") for k in names}, SaleCreate)
             sale.unit_price_cents = dollars_to_cents(str(data.get("unit_price", "")))
             await service.record_sale(member, sale, settings.zone)
         except DomainError as error:
@@ -189,6 +193,7 @@ class SalesPages(Controller):
             "history": await corrections.history("sale", sale_id),
             "products": await service.list_products(),
             "channels": values(SaleChannel),
+            "payments": values(SalePayment),
             **extra,
         }
         context.setdefault(
@@ -198,6 +203,7 @@ class SalesPages(Controller):
                 "sold_on": sale.sold_on.isoformat(),
                 "quantity": sale.quantity,
                 "channel": sale.channel,
+                "payment": sale.payment,
                 "unit_price": decimal_dollars(sale.unit_price_cents),
             },
         )
@@ -213,8 +219,8 @@ class SalesPages(Controller):
         settings: AppSettings,
     ) -> Template | Redirect:
         try:
-            fields = {k: data.get(k, "") for k in ("product_id", "sold_on", "quantity", "channel")}
-            update = parse_form(fields, SaleUpdate)
+            names = ("product_id", "sold_on", "quantity", "channel", "payment")
+            update = parse_form({k: data.get(k, "") for k in names}, SaleUpdate)
             cents = dollars_to_cents(str(data.get("unit_price", "")))
             if cents is not None:
                 update.unit_price_cents = cents

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Page, Playwright
 
@@ -54,7 +55,7 @@ class PageSpec:
     status: int = 200
     photo: bool = False  # shown in the README by `make screenshots`
 
-    def url(self, ids: dict[str, int]) -> str:
+    def url(self, ids: dict[str, Any]) -> str:
         return self.path.format(**ids)
 
 
@@ -99,6 +100,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("timesheet", "/pay-periods/{period}/timesheet", "coordinator"),
     PageSpec("impact", "/reports/impact", "coordinator"),
     PageSpec("my-season-coordinator", "/me/season", "coordinator"),
+    # market day
+    PageSpec("market", "/market", "coordinator", photo=True),
+    PageSpec("market-not-on-a-market-shift", "/market", "member", status=403),
+    PageSpec("lot", "/lots/{lot}", "coordinator"),
+    PageSpec("lot-label", "/lots/{lot}/label", "coordinator"),
 )
 
 

@@ -112,7 +112,7 @@ class Garden:
         return self._ok("POST", f"/api/{what}", payload, as_user)
 
 
-def furnish(garden: Garden) -> dict[str, int]:
+def furnish(garden: Garden) -> dict[str, Any]:
     """What the page checks look at: the member ``sam`` paired with the coordinator, the pair
     on an upcoming shift and on one under way, a crop, a bed, a harvest, a product and a sale."""
     member = garden.member(MEMBER[1], username=MEMBER[0])
@@ -129,12 +129,15 @@ def furnish(garden: Garden) -> dict[str, int]:
     today = today.date().isoformat()
     harvest = {"crop_id": crop["id"], "bed_id": bed["id"], "shift_id": started}
     harvest |= {"harvested_on": today, "quantity": "3.25", "unit": "kg"}
-    garden.record("harvests", harvest, as_user=member)
+    picked = garden.record("harvests", harvest, as_user=member)
     product = garden.record("products", {"name": "Strawberry-basil pop", "price_cents": 350})
+    line = {"crop_id": crop["id"], "quantity": "3.25", "unit": "kg", "harvest_ids": [picked["id"]]}
+    batch = {"product_id": product["id"], "made_on": today, "quantity": 120}
+    lot = garden.record("batches", {**batch, "produce_used": [line]})["lot_code"]
     sale = {"product_id": product["id"], "sold_on": today, "quantity": 24, "channel": "market"}
-    garden.record("sales", sale)
+    garden.record("sales", {**sale, "lot_code": lot, "payment": "card"})
     # A past pay period (far from any the flows create), for the pay pages.
     period = garden._ok(
         "POST", "/api/pay-periods", {"starts_on": "2025-06-01", "ends_on": "2025-06-14"}, None
     )
-    return {"shift": shift, "started": started, "period": period["id"]}
+    return {"shift": shift, "started": started, "period": period["id"], "lot": lot}
