@@ -41,6 +41,7 @@ from coop.shifts.pages import HomePage, PlacementPages, ShiftPages
 from coop.web import sessions
 from coop.web.deps import dependencies
 from coop.web.errors import EXCEPTION_HANDLERS, document_errors
+from coop.web.language import LanguageMiddleware, LanguageSwitch
 from coop.web.security import SecurityHeadersMiddleware, require_json_bodies
 from coop.web.templating import configure_environment
 
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportPages,
             FeedsApi,
             CalendarPages,
+            LanguageSwitch,
             MarketApi,
             MarketPages,
             service_worker,
@@ -119,7 +121,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[close_database],
         template_config=template_config,
         plugins=[FlashPlugin(config=FlashConfig(template_config=template_config)), HTMXPlugin()],
-        middleware=[sessions.session_config(settings).middleware, SecurityHeadersMiddleware()],
+        middleware=[
+            sessions.session_config(settings).middleware,
+            SecurityHeadersMiddleware(),
+            LanguageMiddleware(),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,

@@ -57,6 +57,7 @@ class Member(Table):
     session_version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
     hourly_wage_cents = Integer(default=0)
+    language = Varchar(length=8, default="")  # "" follows the browser; else "en" or "es"
 
 
 class Invite(Table):
