@@ -52,6 +52,7 @@ from coop.shifts.pages import HomePage, PlacementPages, ShiftPages
 from coop.web import sessions
 from coop.web.deps import dependencies
 from coop.web.errors import EXCEPTION_HANDLERS, document_errors
+from coop.web.language import LanguageMiddleware, LanguageSwitch
 from coop.web.security import SecurityHeadersMiddleware, require_json_bodies
 from coop.web.templating import configure_environment
 
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportPages,
             FeedsApi,
             CalendarPages,
+            LanguageSwitch,
             MarketApi,
             MarketPages,
             service_worker,
@@ -155,7 +157,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[stop_background, close_database],
         template_config=template_config,
         plugins=[FlashPlugin(config=FlashConfig(template_config=template_config)), HTMXPlugin()],
-        middleware=[sessions.session_config(settings).middleware, SecurityHeadersMiddleware()],
+        middleware=[
+            sessions.session_config(settings).middleware,
+            SecurityHeadersMiddleware(),
+            LanguageMiddleware(),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,

@@ -59,6 +59,7 @@ class Member(Table):
     session_version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
     hourly_wage_cents = Integer(default=0)
+    language = Varchar(length=8, default="")  # "" follows the browser; else "en" or "es"
     # Notices by e-mail: the address is used for nothing else and shown to nobody.
     email = Varchar(length=254, default="")
     email_kinds = Varchar(length=400, default=",".join(NOTICE_KINDS))

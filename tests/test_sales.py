@@ -223,8 +223,8 @@ async def test_the_sales_page_records_with_forms_and_keeps_what_was_typed(garden
             "/api/sales", json=sale(product_id, 1, sold_on=f"2026-06-{day % 28 + 1:02d}")
         )
     page = await maria.get("/sales")
-    # Four forms of the page (sale, batch, product, write-off) and the log-out form.
-    assert page.text.count('<input type="hidden" name="_csrf_token" value="') == 5
+    # Four forms (sale, batch, product, write-off), the log-out form and the language switch.
+    assert page.text.count('<input type="hidden" name="_csrf_token" value="') == 6
     assert "55 sales; showing 1 to 50" in page.text and "Older sales" in page.text
     july = await maria.get(f"/sales?from=2026-07-01&to=2026-07-31&product_id={product_id}")
     assert "1 sale;" in july.text

@@ -55,6 +55,7 @@ def me_out(settings: Settings, member: Member) -> MeOut:
         email_kinds=[kind for kind in member.email_kinds.split(",") if kind],
         quiet_hours_start=member.quiet_hours_start,
         quiet_hours_end=member.quiet_hours_end,
+        language=member.language or None,
     )
 
 

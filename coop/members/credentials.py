@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from coop.errors import TooManyAttempts
+from coop.i18n import ngettext
 from coop.tables import LoginThrottle, Member
 
 # OWASP's minimum for argon2id: about 20 ms a check here, against 116 ms for the defaults.
@@ -90,8 +91,13 @@ async def ensure_not_throttled(username: str, address: str, kind: str = "user") 
             wait = int((window_end - now).total_seconds()) + 1
             minutes = max(1, round(wait / 60))
             raise TooManyAttempts(
-                "That's a lot of tries in a short time. To keep accounts safe, please wait "
-                f"about {minutes} minute{'s' if minutes != 1 else ''} and try again.",
+                ngettext(
+                    "That's a lot of tries in a short time. To keep accounts safe, please wait "
+                    "about %(num)d minute and try again.",
+                    "That's a lot of tries in a short time. To keep accounts safe, please wait "
+                    "about %(num)d minutes and try again.",
+                    minutes,
+                ),
                 retry_after=wait,
             )
 

@@ -10,6 +10,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from coop.errors import DomainError
+from coop.i18n import _
 from coop.market.service import what_harvests_became
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
@@ -63,7 +64,7 @@ class PairsPages(Controller):
                 form=data,
                 **refusal(error, field="partner"),
             )
-        flash(request, "Your proposal is sent. The pair forms when they say yes.", "success")
+        flash(request, _("Your proposal is sent. The pair forms when they say yes."), "success")
         return redirect_to(request, "pairs")
 
     @post("/{pair_id:int}/{answer:str}")
@@ -77,15 +78,17 @@ class PairsPages(Controller):
     ) -> Template | Redirect:
         actions = {"accept": service.accept, "decline": service.decline, "end": service.end}
         if answer not in actions:
-            return await self._render(member, settings, 404, error="That action isn't available.")
+            return await self._render(
+                member, settings, 404, error=_("That action isn't available.")
+            )
         try:
             await actions[answer](pair_id, member.id)
         except DomainError as error:
             return await self._render(member, settings, error.status_code, **refusal(error))
         words = {
-            "accept": "You're partners now. You can sign up for shifts together.",
-            "decline": "You've declined. Nobody is told why.",
-            "end": "The pair has ended. You can still sign up for shifts on your own.",
+            "accept": _("You're partners now. You can sign up for shifts together."),
+            "decline": _("You've declined. Nobody is told why."),
+            "end": _("The pair has ended. You can still sign up for shifts on your own."),
         }
         flash(request, words[answer], "success")
         return redirect_to(request, "pairs")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from coop.db import reading
 from coop.formatting import money
+from coop.i18n import _
 from coop.market import service as market
 from coop.pay.hours import Worked, worked
 from coop.periods import week_of, year_instants
@@ -52,7 +53,7 @@ class Season:
 
 def amount_text(value: Decimal) -> str:
     """A quantity for people: thousands separated, no trailing zeros ("1,900", "48.5")."""
-    whole, _, fraction = show(value).partition(".")
+    whole, _dot, fraction = show(value).partition(".")
     return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
 
 
@@ -160,7 +161,7 @@ def _hours(report: Season, rows: list[Worked]) -> None:
     names: dict[int | None, str] = {}
     for row in rows:
         seconds[row.member_id] += row.minutes * 60
-        names[row.member_id] = row.display_name or "Former members"
+        names[row.member_id] = row.display_name or _("Former members")
     report.hours_by_member = sorted(
         (
             {"member_id": member, "display_name": names[member], "hours": hours_of(total)}
@@ -182,7 +183,7 @@ def _grouped(rows: list[dict], key: str, name: str) -> list[dict[str, Any]]:
     names: dict[Any, str] = {}
     for row in rows:
         amounts[row[key]].append((row["quantity_milli"], row["unit"]))
-        names[row[key]] = row[name] or "No bed given"
+        names[row[key]] = row[name] or _("No bed given")
     result = [
         {f"{key}_id": ident, key: names[ident], "unit": unit, "quantity": quantity}
         for ident, pairs in amounts.items()
@@ -207,7 +208,7 @@ def _harvests(report: Season, rows: list[dict]) -> None:
 
 def _pair_name(row: dict) -> str:
     """ "Jo & Sam": partners in alphabetical order, so the name never ranks one of them."""
-    names = sorted(name or "a former member" for name in (row["partner_a"], row["partner_b"]))
+    names = sorted(name or _("a former member") for name in (row["partner_a"], row["partner_b"]))
     return " & ".join(names)
 
 
@@ -280,11 +281,17 @@ def summary_line(report: Season) -> str:
     """ "This season: 212 hours, 48 kg of strawberries, 1,900 pops, $6,650"."""
     parts = []
     if report.hours_total:
-        parts.append(f"{amount_text(report.hours_total)} hours")
+        parts.append(_("%(hours)s hours", hours=amount_text(report.hours_total)))
     mass = [r for r in report.harvest_by_crop if r["unit"] == "kg"]
     if mass:
         top = max(mass, key=lambda r: r["quantity"])
-        parts.append(f"{amount_text(top['quantity'])} kg of {top['crop'].lower()}")
+        parts.append(
+            _(
+                "%(amount)s kg of %(crop)s",
+                amount=amount_text(top["quantity"]),
+                crop=top["crop"].lower(),
+            )
+        )
     made: dict[str, int] = defaultdict(int)
     for line in report.batches:
         made[line["unit"]] += line["quantity"]
@@ -294,8 +301,8 @@ def summary_line(report: Season) -> str:
     if report.sales_total_cents:
         parts.append(money(report.sales_total_cents))
     if not parts:
-        return f"Nothing is recorded for {report.year} yet."
-    return "This season: " + ", ".join(parts)
+        return _("Nothing is recorded for %(year)s yet.", year=report.year)
+    return _("This season: %(totals)s", totals=", ".join(parts))
 
 
 def mass_kg(milli: int, unit: str) -> Decimal | None:

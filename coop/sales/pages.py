@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -13,8 +12,9 @@ from litestar.response import Redirect, Template
 
 from coop import corrections
 from coop.errors import DomainError
-from coop.formatting import decimal_dollars
+from coop.formatting import decimal_dollars, parse_decimal
 from coop.garden import service as garden
+from coop.i18n import _
 from coop.quantities import UNITS
 from coop.sales import service
 from coop.sales.schemas import BatchCreate, ProductCreate, SaleCreate, SaleUpdate
@@ -35,11 +35,11 @@ def dollars_to_cents(text: str, field: str = "unit_price") -> int | None:
     if not text:
         return None
     try:
-        cents = Decimal(text) * 100
-    except InvalidOperation:
-        raise DomainError("Price: please give an amount like 3.50.", field=field) from None
+        cents = parse_decimal(text) * 100
+    except ValueError:
+        raise DomainError(_("Price: please give an amount like 3.50."), field=field) from None
     if not cents.is_finite() or cents < 0 or cents != cents.to_integral():
-        raise DomainError("Price: please give dollars and cents, like 3.50.", field=field)
+        raise DomainError(_("Price: please give dollars and cents, like 3.50."), field=field)
     return int(cents)
 
 
@@ -149,7 +149,7 @@ class SalesPages(Controller):
             await service.record_sale(member, sale, settings.zone)
         except DomainError as error:
             return await self._refuse(request, member, settings, "sale", data, error)
-        flash(request, "The sale is recorded.", category="success")
+        flash(request, _("The sale is recorded."), category="success")
         return redirect_to(request, "sales")
 
     @post("/batches")
@@ -160,7 +160,7 @@ class SalesPages(Controller):
             await service.record_batch(member, batch_from_form(data), settings.zone)
         except DomainError as error:
             return await self._refuse(request, member, settings, "batch", data, error)
-        flash(request, "The batch is recorded.", category="success")
+        flash(request, _("The batch is recorded."), category="success")
         return redirect_to(request, "sales")
 
     @post("/products")
@@ -170,14 +170,14 @@ class SalesPages(Controller):
         try:
             cents = dollars_to_cents(str(data.get("price", "")), "price")
             if cents is None:
-                raise DomainError("Price: please fill this in.", field="price")
+                raise DomainError(_("Price: please fill this in."), field="price")
             fields = {"name": data.get("name", ""), "unit": data.get("unit") or "pop"}
             await service.create_product(
                 parse_form({**fields, "price_cents": cents}, ProductCreate)
             )
         except DomainError as error:
             return await self._refuse(request, member, settings, "product", data, error)
-        flash(request, "The product is added.", category="success")
+        flash(request, _("The product is added."), category="success")
         return redirect_to(request, "sales")
 
     @get("/sales/{sale_id:int}", name="sale")
@@ -229,7 +229,7 @@ class SalesPages(Controller):
             return await self._sale_page(
                 member, sale_id, error.status_code, form=data, **refusal(error)
             )
-        flash(request, "The sale is corrected; what it held before is kept below.", "success")
+        flash(request, _("The sale is corrected; what it held before is kept below."), "success")
         return redirect_to(request, "sale", sale_id=sale_id)
 
     @get("/batches/{batch_id:int}", name="batch")

@@ -82,7 +82,7 @@ async def _product_price(product_id: int) -> int:
     price = await Product.select(Product.price_cents).where(Product.id == product_id).first()
     if price is None:
         raise UnknownReference(
-            "We couldn't find that product. Please pick one from the list.", field="product_id"
+            _("We couldn't find that product. Please pick one from the list."), field="product_id"
         )
     return price["price_cents"]
 
@@ -112,7 +112,7 @@ async def _save_produce(batch_id: int, rows: list[ProduceRow]) -> None:
         known = await Crop.count().where(Crop.id.is_in(list(crop_ids)))
         if known != len(crop_ids):
             raise UnknownReference(
-                "One of the crops used is not in the garden's list.", field="produce_used"
+                _("One of the crops used is not in the garden's list."), field="produce_used"
             )
     harvest_ids = {h for row in rows for h in row[3]}
     crop_of: dict[int, int] = {}
@@ -166,7 +166,7 @@ async def record_batch(member: Member, data: BatchCreate, zone: ZoneInfo) -> Bat
 async def get_batch(batch_id: int) -> BatchOut:
     batches = await _batches(Batch.id == batch_id, 1, 0)
     if not batches:
-        raise NotFound("We couldn't find that batch.")
+        raise NotFound(_("We couldn't find that batch."))
     return batches[0]
 
 
@@ -252,7 +252,7 @@ async def correct_batch(
             await _product_price(data.product_id)
             changes[Batch.product] = data.product_id
         if not changes and produce is None:
-            raise DomainError("Nothing to change: please send at least one field.")
+            raise DomainError(_("Nothing to change: please send at least one field."))
         snapshot = msgspec.to_builtins(before)
         for key in ("id", "corrected", "recorded_by"):
             snapshot.pop(key, None)
@@ -324,7 +324,7 @@ async def get_sale(sale_id: int) -> SaleOut:
     async with reading():
         row = await Sale.select(*_SALE_COLUMNS).where(Sale.id == sale_id).first()
         if row is None:
-            raise NotFound("We couldn't find that sale.")
+            raise NotFound(_("We couldn't find that sale."))
         corrected = await corrections.corrected_ids("sale", [sale_id])
     return sale_out(row, bool(corrected))
 
@@ -405,12 +405,12 @@ async def correct_sale(member: Member, sale_id: int, data: SaleUpdate, zone: Zon
     async with writing():
         row = await Sale.select().where(Sale.id == sale_id).first()
         if row is None:
-            raise NotFound("We couldn't find that sale.")
+            raise NotFound(_("We couldn't find that sale."))
         if data.product_id is not msgspec.UNSET:
             await _product_price(data.product_id)
             changes[Sale.product] = data.product_id
         if not changes:
-            raise DomainError("Nothing to change: please send at least one field.")
+            raise DomainError(_("Nothing to change: please send at least one field."))
         before = {
             "product_id": row["product"],
             "sold_on": row["sold_on"].isoformat(),

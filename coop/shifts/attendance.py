@@ -297,7 +297,7 @@ async def notes_pair(shift_id: int, member_id: int) -> int:
         await Placement.select().where(Placement.id == seat["placement"]).first() if seat else None
     )
     if placement is None or placement["status"] != PlacementStatus.CONFIRMED:
-        raise Forbidden("Shift notes belong to the partners who share a slot on this shift.")
+        raise Forbidden(_("Shift notes belong to the partners who share a slot on this shift."))
     partner = next(
         m
         for m in await PlacementMember.select(PlacementMember.member)
@@ -320,8 +320,10 @@ async def notes_pair(shift_id: int, member_id: int) -> int:
     )
     if pair is None:
         raise Forbidden(
-            "Shift notes are shared by a pair. You shared this slot but aren't partners; "
-            "you can propose a pair on the Pairs page."
+            _(
+                "Shift notes are shared by a pair. You shared this slot but aren't partners; you "
+                "can propose a pair on the Pairs page."
+            )
         )
     return pair["id"]
 
@@ -352,10 +354,10 @@ async def add_note(shift_id: int, member_id: int, text: str) -> list[dict]:
         shift = await get_shift(shift_id)
         pair_id = await notes_pair(shift_id, member_id)
         if shift["starts_at"] > datetime.now(UTC):
-            raise Conflict("You can write a note once the shift has started.")
+            raise Conflict(_("You can write a note once the shift has started."))
         text = text.strip()
         if not text:
-            raise DomainError("Please write something in the note.", field="text")
+            raise DomainError(_("Please write something in the note."), field="text")
         await ShiftNote.insert(ShiftNote(shift=shift_id, pair=pair_id, author=member_id, text=text))
     return await _notes(shift_id, pair_id)
 

@@ -91,10 +91,10 @@ async def _seats(placement_id: int) -> list[int]:
 async def _active_partner(pair_id: int, member_id: int) -> int:
     pair = await Pair.select().where(Pair.id == pair_id).first()
     if pair is None or member_id not in (pair["member_a"], pair["member_b"]):
-        raise rules.NotPartners("You can only sign up together with one of your own partners.")
+        raise rules.NotPartners(_("You can only sign up together with one of your own partners."))
     if pair["status"] != PairStatus.ACTIVE:
         raise rules.NotPartners(
-            "That pair isn't active, so you can't sign up together. You can sign up on your own."
+            _("That pair isn't active, so you can't sign up together. You can sign up on your own.")
         )
     return pair["member_b"] if pair["member_a"] == member_id else pair["member_a"]
 
@@ -169,11 +169,11 @@ async def withdraw(placement_id: int, member_id: int, zone: ZoneInfo) -> None:
         placement = await Placement.select().where(Placement.id == placement_id).first()
         seats = await _seats(placement_id) if placement else []
         if placement is None or member_id not in seats:
-            raise NotFound("We couldn't find that place. Perhaps you've already withdrawn.")
+            raise NotFound(_("We couldn't find that place. Perhaps you've already withdrawn."))
         shift = await get_shift(placement["shift"])
         if shift["status"] == ShiftStatus.SCHEDULED and shift["starts_at"] <= datetime.now(UTC):
             raise rules.ShiftClosed(
-                "That shift has already started, so its roster stays as it was."
+                _("That shift has already started, so its roster stays as it was.")
             )
         await _leave(placement, seats, member_id, shift, zone)
         await _promote(shift, zone)
@@ -317,7 +317,7 @@ async def _seat_rows(placement_id: int) -> list[dict]:
 async def placement_view(placement_id: int) -> dict:
     placement = await Placement.select().where(Placement.id == placement_id).first()
     if placement is None:
-        raise NotFound("We couldn't find that place.")
+        raise NotFound(_("We couldn't find that place."))
     seats = await _seat_rows(placement_id)
     return {
         "id": placement["id"],
@@ -406,17 +406,24 @@ def describe(view: dict, me: int) -> str:
     """What a person reads after signing up, in plain words."""
     others = [m["display_name"] for m in view["members"] if m["id"] != me]
     if view["status"] == PlacementStatus.WAITLISTED:
-        return f"That shift is full. You're on the waitlist, number {view['waitlist_position']}."
+        return _(
+            "That shift is full. You're on the waitlist, number %(position)s.",
+            position=view["waitlist_position"],
+        )
     if view["status"] == PlacementStatus.AWAITING_PARTNER and not view["open_to_anyone"]:
         return _(
             "Your place is yours, waiting for a partner. Nobody is put beside you until you "
             "choose: match me with anyone, sign up with another partner, or withdraw."
         )
     if view["status"] == PlacementStatus.AWAITING_PARTNER:
-        return "You're signed up. The next person who signs up will be your partner for this shift."
+        return _(
+            "You're signed up. The next person who signs up will be your partner for this shift."
+        )
     if view["pair_id"] is not None and others:
-        return f"You and {others[0]} are signed up together."
-    return f"You're signed up, side by side with {others[0]}." if others else "You're signed up."
+        return _("You and %(name)s are signed up together.", name=others[0])
+    if others:
+        return _("You're signed up, side by side with %(name)s.", name=others[0])
+    return _("You're signed up.")
 
 
 async def my_shifts(member_id: int) -> list[dict]:

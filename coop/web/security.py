@@ -10,6 +10,8 @@ from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from coop.i18n import _
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -62,7 +64,7 @@ async def require_json_bodies(request: Request) -> None:
     if has_body and b"\\u0000" in await request.body():
         raise HTTPException(
             status_code=400,
-            detail="Something in that request has an invisible NUL character. Please remove it.",
+            detail=_("Something in that request has an invisible NUL character. Please remove it."),
         )
 
 
