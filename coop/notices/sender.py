@@ -126,7 +126,7 @@ class Sender:
                 await _settle(notice["id"], "", _("Not sent: e-mail turned off or too late."))
                 continue
             if notice["kind"] == "reminder" and not await _still_holds(notice["dedupe_key"]):
-                await _settle(notice["id"], "", "Not sent: the shift was cancelled or left.")
+                await _settle(notice["id"], "", _("Not sent: the shift was cancelled or left."))
                 continue
             quiet_until = quiet_hours_end(person, now, self.settings)
             if quiet_until is not None:  # held, not tried: the attempt does not count
