@@ -355,6 +355,7 @@ class Notification(Table):
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")
+    texts = Text(default="")  # JSON {language: text} for a member who follows the browser's
 
 
 TABLES: list[type[Table]] = [

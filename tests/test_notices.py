@@ -458,3 +458,42 @@ async def test_without_smtp_the_inbox_works_and_me_says_email_is_off(client, gar
 async def test_with_smtp_me_does_not_say_email_is_off(client, garden, settings):
     ana = await garden.member("ana")
     assert "E-mail is off" not in (await ana.get("/me")).text
+
+
+async def test_a_member_who_follows_the_browser_reads_notices_in_the_browsers_language(
+    client, garden, settings
+):
+    coordinator = await garden.first_coordinator()
+    ana = await garden.member("ana")  # follows the browser
+    ben = await garden.member("ben")
+    carla = await garden.member("carla")
+    assert (await ben.patch("/api/me", json={"language": "en"})).status_code == 200
+    assert (await carla.patch("/api/me", json={"language": "es"})).status_code == 200
+    day, nine = garden_day(5)
+    shift_id = await add_shift(client, starts_at=nine, pair_slots=2, title="Weeding")
+    for person in (ana, ben, carla):
+        assert (await person.post(f"/api/shifts/{shift_id}/placements", json={})).status_code == 201
+    done = await coordinator.post(f"/api/days/{day}/cancel", json={"reason": "rain"})
+    assert done.status_code == 200, done.text  # one INSERT ... SELECT for everyone
+    assert (await ben.post("/api/pairs", json={"partner": "ana"})).status_code == 201  # tell()
+
+    def texts(response) -> str:
+        assert response.status_code == 200, response.text
+        return " ".join(notice["text"] for notice in response.json())
+
+    spanish = {"Accept-Language": "es"}
+    english = {"Accept-Language": "en"}
+    in_spanish = texts(await ana.get("/api/me/notifications", headers=spanish))
+    assert "está cancelado: rain" in in_spanish and "le gustaría formar pareja" in in_spanish
+    assert "is cancelled" not in in_spanish
+    assert "está cancelado: rain" in (await ana.get("/inbox", headers=spanish)).text
+    in_english = texts(await ana.get("/api/me/notifications", headers=english))
+    assert "is cancelled: rain" in in_english and "would like to be partners" in in_english
+    # A chosen language wins over the browser's.
+    assert "is cancelled: rain" in texts(await ben.get("/api/me/notifications", headers=spanish))
+    assert "está cancelado: rain" in texts(
+        await carla.get("/api/me/notifications", headers=english)
+    )
+    # E-mail has no browser: it goes in English unless the member chose a language.
+    languages = {n["member"]: n["language"] for n in await notices(client, kind="shift_cancelled")}
+    assert languages == {ana.id: "en", ben.id: "en", carla.id: "es"}

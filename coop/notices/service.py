@@ -8,6 +8,7 @@ the sender (``coop.notices.sender``) drains the outbox afterwards.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from babel import Locale
 from babel.dates import format_datetime
 
 from coop.errors import NotFound
-from coop.i18n import LANGUAGES, current_language, speaking
+from coop.i18n import LANGUAGES, _, current_language, speaking
 from coop.tables import Member, Notification
 
 INSERT_CHUNK = 500
@@ -80,11 +81,14 @@ async def tell(notices: Iterable[Notice]) -> int:
         person = people.get(notice.member_id)
         if person is None:  # the account was closed meanwhile
             continue
-        lang = person.get("language") or "en"
-        key = (id(notice.say), lang)
+        chosen = person.get("language") or ""
+        lang = chosen or "en"
+        key = (id(notice.say), chosen)
         if key not in texts:
             with speaking(lang):
                 texts[key] = notice.say()
+            if not chosen:  # follows the browser: the inbox shows whichever language reads it
+                texts[key, "all"] = _every_language(notice.say)
         wants_mail = bool(person["email"]) and notice.kind in person["email_kinds"].split(",")
         rows.append(
             (
@@ -97,6 +101,7 @@ async def tell(notices: Iterable[Notice]) -> int:
                 now,
                 "pending" if wants_mail else "",
                 now if wants_mail else None,
+                texts.get((key, "all"), ""),
             )
         )
     written = 0
@@ -106,8 +111,26 @@ async def tell(notices: Iterable[Notice]) -> int:
 
 
 _COLUMNS = (
-    "member, kind, text, url, language, dedupe_key, created_at, email_status, next_attempt_at"
+    "member, kind, text, url, language, dedupe_key, created_at, email_status, next_attempt_at, "
+    "texts"
 )
+
+
+def _every_language(say: Callable[[], str]) -> str:
+    """The notice in every language, as JSON, for a member who follows the browser's."""
+    rendered = {}
+    for language in LANGUAGES:
+        with speaking(language):
+            rendered[language] = say()
+    return json.dumps(rendered, ensure_ascii=False)
+
+
+def in_reader_language(row: dict) -> dict:
+    """The row's ``text`` in the language now spoken, when it was written in every language."""
+    texts = row.pop("texts", "")
+    if texts:
+        row["text"] = json.loads(texts).get(current_language(), row["text"])
+    return row
 
 
 async def _insert(rows: list[tuple]) -> int:
@@ -116,7 +139,9 @@ async def _insert(rows: list[tuple]) -> int:
     Plain SQL rather than ``Notification(...)`` objects: building 500 Piccolo rows took longer
     than the whole day cancel they report (see docs/NOTICES.md).
     """
-    values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}, {}, NULL, NULL, 0, '')" for _row in rows)
+    values = ", ".join(
+        "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, NULL, NULL, 0, '')" for _row in rows
+    )
     query = (
         f"INSERT INTO notification ({_COLUMNS}, read_at, emailed_at, attempts, last_error) "
         f"VALUES {values} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
@@ -135,28 +160,37 @@ async def tell_everyone_on(
     """
     if not shift_ids:
         return 0
-    texts: list[tuple[int, str, str]] = []
+    texts: list[tuple[int, str, str, str]] = []
     for shift_id in shift_ids:
+        every = {}
         for language in LANGUAGES:
             with speaking(language):
-                texts.append((shift_id, language, say(shift_id)))
-    language = (
-        "COALESCE(NULLIF(m.language, ''), 'en')" if _language_column() is not None else "'en'"
+                every[language] = say(shift_id)
+        everything = json.dumps(every, ensure_ascii=False)
+        texts.extend((shift_id, language, text, everything) for language, text in every.items())
+    has_language = _language_column() is not None
+    language = "COALESCE(NULLIF(m.language, ''), 'en')" if has_language else "'en'"
+    # A member who follows the browser gets the text in every language (see in_reader_language).
+    every = (
+        "CASE WHEN COALESCE(m.language, '') = '' THEN t.texts ELSE '' END"
+        if has_language
+        else "t.texts"
     )
     postgres = Notification._meta.db.engine_type == "postgres"
     now = "now()" if postgres else "{}"
     table = ", ".join(
-        "(CAST({} AS INTEGER), CAST({} AS TEXT), CAST({} AS TEXT))" for _text in texts
+        "(CAST({} AS INTEGER), CAST({} AS TEXT), CAST({} AS TEXT), CAST({} AS TEXT))"
+        for _text in texts
     )
     wanted = f"m.email <> '' AND (',' || m.email_kinds || ',') LIKE '%,{kind},%'"
     query = (
-        f"WITH t (shift, language, text) AS (VALUES {table}) "
+        f"WITH t (shift, language, text, texts) AS (VALUES {table}) "
         "INSERT INTO notification (member, kind, text, url, language, dedupe_key, created_at, "
-        "email_status, next_attempt_at, read_at, emailed_at, attempts, last_error) "
+        "email_status, next_attempt_at, texts, read_at, emailed_at, attempts, last_error) "
         f"SELECT pm.member, '{kind}', t.text, '/shifts/' || pm.shift, t.language, "
         f"'{key or kind}:' || pm.shift || ':' || pm.member, {now}, "
         f"CASE WHEN {wanted} THEN 'pending' ELSE '' END, "
-        f"CASE WHEN {wanted} THEN {now} ELSE NULL END, NULL, NULL, 0, '' "
+        f"CASE WHEN {wanted} THEN {now} ELSE NULL END, {every}, NULL, NULL, 0, '' "
         "FROM placement_member pm JOIN member m ON m.id = pm.member "
         f"JOIN t ON t.shift = pm.shift AND t.language = {language} "
         "WHERE 1 = 1 "  # SQLite reads ON CONFLICT after a join as the join's, without a WHERE
@@ -182,13 +216,15 @@ async def inbox(member_id: int, unread_only: bool = False, limit: int = PAGE_SIZ
         Notification.id,
         Notification.kind,
         Notification.text,
+        Notification.texts,
         Notification.url,
         Notification.created_at,
         Notification.read_at,
     ).where(Notification.member == member_id)
     if unread_only:
         query = query.where(Notification.read_at.is_null())
-    return await query.order_by(Notification.id, ascending=False).limit(limit).offset(offset)
+    rows = await query.order_by(Notification.id, ascending=False).limit(limit).offset(offset)
+    return [in_reader_language(row) for row in rows]
 
 
 async def count(member_id: int, unread_only: bool = False) -> int:
@@ -204,7 +240,7 @@ async def mark_read(notification_id: int, member_id: int) -> None:
         (Notification.id == notification_id) & (Notification.member == member_id)
     )
     if not mine:
-        raise NotFound("We couldn't find that notice.")
+        raise NotFound(_("We couldn't find that notice."))
     await Notification.update({Notification.read_at: datetime.now(UTC)}).where(
         (Notification.id == notification_id) & Notification.read_at.is_null()
     )
