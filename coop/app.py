@@ -23,8 +23,8 @@ from coop.feeds.api import FeedsApi
 from coop.feeds.pages import CalendarPages
 from coop.garden.api import GardenApi
 from coop.garden.pages import HarvestPages
-from coop.members.api import MeApi, MembersApi, SessionApi
-from coop.members.pages import AccountPages, MePages
+from coop.members.api import MeApi, MembersApi, RecoveryApi, SessionApi
+from coop.members.pages import AccountPages, MePages, RecoveryPages
 from coop.pairs.api import PairsApi
 from coop.pairs.pages import PairsPages
 from coop.plan.api import KindsApi, PlanApi
@@ -98,6 +98,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FeedsApi,
             CalendarPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
+            RecoveryApi,
+            RecoveryPages,
         ],
         dependencies=dependencies(settings),
         on_startup=[open_database],
@@ -109,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/health", "/calendar/"],
+            exclude=["^/health$", "^/calendar/"],  # anchored: not "/api/days/healthy/"
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=require_json_bodies,

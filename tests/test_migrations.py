@@ -19,6 +19,7 @@ UNIQUE_INDEXES = {
     "placement_member_shift_member": ("placement_member", ["shift", "member"]),
     "attendance_shift_member": ("attendance", ["shift", "member"]),
     "pair_open_partners": ("pair", ["member_a", "member_b"]),
+    "attempt_count_scope_key_window": ("attempt_count", ["scope", "key", "window_number"]),
 }
 
 

@@ -14,9 +14,18 @@ from coop import auth
 from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
 from coop.forms import parse_form
-from coop.members import service
+from coop.i18n import _
+from coop.members import recovery, service
 from coop.members.api import member_feed_url
-from coop.members.schemas import InviteCreate, LoginRequest, MemberCreate, MemberUpdate
+from coop.members.schemas import (
+    InviteCreate,
+    LoginRequest,
+    MemberCreate,
+    MemberUpdate,
+    PasswordChange,
+    PasswordReset,
+)
+from coop.tables import Member
 from coop.shifts.service import my_shifts
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -71,14 +80,10 @@ class AccountPages(Controller):
 
     @post("/register")
     async def register(self, request: Request, data: Form) -> Template | Redirect:
-        address = auth.client_address(request)
         try:
-            await auth.ensure_not_throttled(address, address, kind="invite")
             new_member = parse_form(data, MemberCreate)
-            member = await service.register(new_member)
+            member = await service.register(new_member, auth.client_address(request))
         except DomainError as error:
-            if isinstance(error, service.InviteNotUsable):
-                await auth.record_failure(address, address, kind="invite")
             form = {k: v for k, v in data.items() if k != "password"}
             context = {
                 "form": form,
@@ -163,6 +168,65 @@ class MePages(Controller):
         flash(request, "Your calendar link is new. The old link no longer works.", "success")
         return Redirect(_safe_next(data.get("next")))
 
+    @post("/password")
+    async def change_password(
+        self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
+    ) -> Template | Redirect:
+        """Current password, new one twice; every other device is logged out."""
+        try:
+            _check_repeated(data)
+            change = parse_form(
+                {k: data.get(k, "") for k in ("current_password", "new_password")},
+                PasswordChange,
+            )
+            await recovery.change_password(
+                member, change.current_password, change.new_password, auth.client_address(request)
+            )
+        except DomainError as error:
+            return await self._render(
+                member,
+                settings,
+                error.status_code,
+                password_error=error.message,
+                password_error_field=error.extra.get("field"),
+            )
+        auth.start_session(request, member)
+        flash(
+            request,
+            _("Your password is changed. Every other device is logged out."),
+            "success",
+        )
+        return Redirect("/me")
+
+    @post("/reset-codes", guards=[auth.requires_coordinator])
+    async def reset_code(
+        self, data: Form, member: CurrentMember, settings: AppSettings
+    ) -> Template:
+        """A coordinator makes a reset code for a member who lost their password."""
+        username = str(data.get("username", "")).strip().lower()
+        target = await Member.objects().where(Member.username == username).first()
+        if target is None:
+            return await self._render(
+                member,
+                settings,
+                404,
+                reset_error=_("We couldn't find a member with that username."),
+                reset_form=data,
+            )
+        code, expires_at, target = await recovery.create_reset_code(member, target.id)
+        return await self._render(
+            member,
+            settings,
+            201,
+            reset={
+                "code": code,
+                "username": target.username,
+                "display_name": target.display_name,
+                "expires_at": expires_at,
+                "link": f"{settings.base_url}/reset",
+            },
+        )
+
     @post("/logout-everywhere")
     async def log_out_everywhere(self, request: Request, member: CurrentMember) -> Redirect:
         """For a lost phone or a shared computer: every copy of every session stops working."""
@@ -192,3 +256,47 @@ class MePages(Controller):
             request, "Your account is closed and your personal data removed. Take care.", "success"
         )
         return Redirect("/")
+
+
+def _check_repeated(data: dict[str, Any]) -> None:
+    if data.get("new_password", "") != data.get("new_password_again", ""):
+        raise DomainError(
+            _("The two new passwords are not the same. Please type it twice, exactly."),
+            field="new_password_again",
+        )
+
+
+class RecoveryPages(Controller):
+    """A way back in: the code a coordinator handed over, and a new password."""
+
+    include_in_schema = False
+
+    @get("/reset")
+    async def reset_form(self, username: FromQuery[str] = "") -> Template:
+        return Template("members/reset.html", context={"form": {"username": username}})
+
+    @post("/reset")
+    async def reset(self, request: Request, data: Form) -> Template | Redirect:
+        try:
+            _check_repeated(data)
+            reset = parse_form(
+                {k: data.get(k, "") for k in ("username", "code", "new_password")}, PasswordReset
+            )
+            await recovery.reset_password(
+                reset.username, reset.code, reset.new_password, auth.client_address(request)
+            )
+        except DomainError as error:
+            retry_after = error.extra.get("retry_after")
+            return Template(
+                "members/reset.html",
+                context={
+                    "form": {"username": data.get("username", "")},
+                    "error": error.message,
+                    "error_field": error.extra.get("field"),
+                },
+                status_code=error.status_code,
+                headers={"Retry-After": str(retry_after)} if retry_after else None,
+            )
+        auth.end_session(request)
+        flash(request, _("Your new password is set. Please log in with it."), "success")
+        return Redirect("/login")

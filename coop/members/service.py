@@ -13,6 +13,8 @@ from piccolo.table import Table
 from coop import auth
 from coop.db import writing
 from coop.errors import Conflict, DomainError, NotFound
+from coop.i18n import _
+from coop.members import throttle
 from coop.members.schemas import MemberCreate
 from coop.tables import TABLES, Invite, Member
 
@@ -71,8 +73,9 @@ async def create_invite(by: Member, role: str) -> tuple[str, datetime]:
     return code, expires_at
 
 
-async def register(data: MemberCreate) -> Member:
-    """Use an invite (once) and create the member it was meant for."""
+async def register(data: MemberCreate, address: str) -> Member:
+    """Use an invite (once) and create the member it was meant for; code guesses are limited."""
+    attempt = await throttle.count_attempt(throttle.invite_counters(address))
     display_name = clean_display_name(data.display_name)
     password_hash = await auth.hash_password_async(data.password)
     code_hash = auth.token_hash(_normalise_code(data.invite_code))
@@ -113,6 +116,7 @@ async def register(data: MemberCreate) -> Member:
         await Invite.update({Invite.used_at: now, Invite.used_by: member.id}).where(
             Invite.id == invite.id
         )
+    await throttle.forgive(attempt, "invite")
     return member
 
 
@@ -134,15 +138,17 @@ async def create_member(username: str, display_name: str, password: str, role: s
 
 
 async def authenticate(username: str, password: str, address: str) -> Member:
-    """The member these credentials belong to, or a kind refusal (and a throttle tick)."""
-    await auth.ensure_not_throttled(username, address)
+    """The member these credentials belong to, or a kind refusal.
+
+    The guess is counted before the password is checked, so parallel guesses can't overtake it.
+    """
+    attempt = await throttle.count_attempt(throttle.login_counters(username, address))
     member = await Member.objects().where(Member.username == username.strip().lower()).first()
     if not await auth.check_password(member, password):
-        await auth.record_failure(username, address)
         raise BadCredentials(
-            "That username and password don't match. Please try again.", field="password"
+            _("That username and password don't match. Please try again."), field="password"
         )
-    await auth.clear_failures(username)
+    await throttle.forgive(attempt, "login")
     return member
 
 
