@@ -51,9 +51,9 @@ def configure_environment(env: Environment, settings: Settings) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: i18n.translations(i18n.current_language()).gettext(message),
-        ngettext=lambda singular, plural, n: i18n.translations(
-            i18n.current_language()
-        ).ngettext(singular, plural, n),
+        ngettext=lambda singular, plural, n: i18n.translations(i18n.current_language()).ngettext(
+            singular, plural, n
+        ),
         newstyle=True,
     )
     env.globals.update(current_language=i18n.current_language)

@@ -41,9 +41,7 @@ DESCRIPTION = "Attempt counts (log-in throttle) and password reset codes"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
     manager.add_table(
         class_name="AttemptCount",
@@ -52,9 +50,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="ResetCode", tablename="reset_code", schema=None, columns=None
-    )
+    manager.add_table(class_name="ResetCode", tablename="reset_code", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="AttemptCount",

@@ -170,4 +170,3 @@ class RecoveryApi(Controller):
         await recovery.reset_password(
             data.username, data.code, data.new_password, auth.client_address(request)
         )
-

@@ -25,8 +25,8 @@ from coop.members.schemas import (
     PasswordChange,
     PasswordReset,
 )
-from coop.tables import Member
 from coop.shifts.service import my_shifts
+from coop.tables import Member
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
