@@ -10,17 +10,6 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
-# One counter row per (scope, key, window): what INSERT ... ON CONFLICT DO UPDATE increments.
-FORWARDS = [
-    "CREATE UNIQUE INDEX attempt_count_scope_key_window "
-    "ON attempt_count (scope, key, window_number)",
-]
-BACKWARDS = ["DROP INDEX attempt_count_scope_key_window"]
-
-
-class RawSQL(Table):
-    """Only a handle for running raw statements on the migration's engine."""
-
 
 class Member(Table, tablename="member", schema=None):
     id = Serial(
@@ -271,14 +260,4 @@ async def forwards():
         schema=None,
     )
 
-    async def run_forwards():
-        for statement in FORWARDS:
-            await RawSQL.raw(statement)
-
-    async def run_backwards():
-        for statement in BACKWARDS:
-            await RawSQL.raw(statement)
-
-    manager.add_raw(run_forwards)
-    manager.add_raw_backwards(run_backwards)
     return manager

@@ -14,7 +14,7 @@ from litestar.handlers import HTTPRouteHandler
 
 from coop.app import create_app
 from coop.settings import Settings
-from coop.tables import TABLES, LoginThrottle
+from coop.tables import TABLES, AttemptCount, LoginThrottle
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 JSON = {"content-type": "application/json"}
@@ -53,7 +53,7 @@ ROUTES = unsafe_routes()
 
 async def snapshot(client) -> str:
     async def dump() -> str:
-        tables = [t for t in TABLES if t is not LoginThrottle]
+        tables = [t for t in TABLES if t not in (LoginThrottle, AttemptCount)]
         return repr([await table.select().order_by(table.id) for table in tables])
 
     return client.blocking_portal.call(dump)

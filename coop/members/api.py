@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from coop import auth
@@ -159,7 +159,9 @@ class RecoveryApi(Controller):
         guards=[auth.requires_coordinator],
         responses=error_responses(401, 403, 404),
     )
-    async def create_reset_code(self, member_id: int, member: CurrentMember) -> ResetCodeCreated:
+    async def create_reset_code(
+        self, member_id: FromPath[int], member: CurrentMember
+    ) -> ResetCodeCreated:
         """A single-use code (24 h) to hand to the member in person; it is shown only once."""
         code, expires_at, target = await recovery.create_reset_code(member, member_id)
         return ResetCodeCreated(code=code, member_id=target.id, expires_at=expires_at.isoformat())

@@ -18,7 +18,7 @@ from coop.tables import AttemptCount
 WINDOW = timedelta(minutes=15)
 MAX_PER_USERNAME = 5
 MAX_PER_ADDRESS = 20
-MAX_INVITE_TRIES_PER_ADDRESS = 10
+MAX_INVITE_TRIES_PER_ADDRESS = 5
 
 _COUNT = (
     "INSERT INTO attempt_count (scope, key, window_number, attempts) VALUES ({}, {}, {}, 1) "
@@ -38,7 +38,7 @@ class Counter:
 
 @dataclass(frozen=True)
 class Attempt:
-    """An attempt that was let through, so a success can give its guess back."""
+    """An attempt that was let through, so a success can clear its name's count."""
 
     window_number: int
     counters: tuple[Counter, ...]
@@ -104,14 +104,13 @@ async def count_attempt(counters: tuple[Counter, ...], now: datetime | None = No
 
 
 async def forgive(attempt: Attempt, scope: str) -> None:
-    """Give back the guess of a successful attempt on ``scope`` (the username), so someone who
-    logs in often is never locked out; the address budget is never given back."""
+    """After a success, clear this window's count on ``scope`` (the username), so a person who
+    mistyped a few times starts afresh; the address budget is never given back."""
     for counter in attempt.counters:
         if counter.scope != scope:
             continue
-        await AttemptCount.update({AttemptCount.attempts: AttemptCount.attempts - 1}).where(
+        await AttemptCount.update({AttemptCount.attempts: 0}).where(
             (AttemptCount.scope == counter.scope)
             & (AttemptCount.key == counter.key)
             & (AttemptCount.window_number == attempt.window_number)
-            & (AttemptCount.attempts > 0)
         )
