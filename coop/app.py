@@ -34,7 +34,7 @@ from coop.reports.exports import ExportsApi
 from coop.reports.pages import ReportPages
 from coop.sales.api import SalesApi
 from coop.sales.pages import SalesPages
-from coop.security import SecurityHeadersMiddleware, require_json_bodies
+from coop.security import SecurityHeadersMiddleware, before_request
 from coop.settings import Settings
 from coop.shifts.api import PlacementsApi, ShiftsApi
 from coop.shifts.pages import HomePage, PlacementPages, ShiftPages
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["^/health$", "^/calendar/"],  # anchored: not "/api/days/healthy/"
         ),
         exception_handlers=EXCEPTION_HANDLERS,
-        before_request=require_json_bodies,
+        before_request=before_request,
         openapi_config=OpenAPIConfig(title="Garden co-op", version="1.0.0"),
         request_max_body_size=MAX_BODY_BYTES,
         # 4xx answers are not worth a traceback; handle_server_error logs every 5xx itself.

@@ -13,7 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from coop.security import SECURITY_HEADERS, redact_feed_tokens
+from coop.security import SECURITY_HEADERS, log_safe
 
 logger = logging.getLogger("coop")
 
@@ -154,7 +154,7 @@ def handle_http_error(request: Request, error: HTTPException) -> Response:
 
 
 def handle_server_error(request: Request, error: Exception) -> Response:
-    path = redact_feed_tokens(request.url.path)
+    path = log_safe(request.url.path)
     logger.exception("Unhandled error on %s %s", request.method, path, exc_info=error)
     message = "Something went wrong on our side. Nothing was changed; please try again."
     if wants_json(request):

@@ -26,6 +26,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     season_feed_public: bool = True
     debug: bool = False
+    # Addresses of reverse proxies whose X-Forwarded-For is believed ("" trusts nobody).
+    trusted_proxies: str = ""
 
     def __post_init__(self) -> None:
         try:
@@ -51,11 +53,12 @@ class Settings:
         env = os.environ if environ is None else environ
         return cls(
             database_url=env.get("COOP_DATABASE_URL", DEFAULT_DATABASE_URL),
-            secret_key=env.get("COOP_SECRET_KEY", DEV_SECRET_KEY),
+            secret_key=env.get("COOP_SECRET_KEY") or DEV_SECRET_KEY,
             timezone=env.get("COOP_TIMEZONE", "America/Chicago"),
             base_url=env.get("COOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             season_feed_public=env.get("COOP_SEASON_FEED_PUBLIC", "1") not in {"0", "false", "no"},
             debug=env.get("COOP_DEBUG", "") in {"1", "true", "yes"},
+            trusted_proxies=env.get("COOP_TRUSTED_PROXIES", "").strip(),
         )
 
     @property
@@ -69,6 +72,10 @@ class Settings:
     @property
     def sqlite_path(self) -> Path:
         return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def uses_development_key(self) -> bool:
+        return self.secret_key == DEV_SECRET_KEY
 
     @property
     def secure_cookies(self) -> bool:

@@ -9,7 +9,7 @@ from coop.db import writing
 from coop.errors import DomainError, NotFound
 from coop.i18n import _
 from coop.members import throttle
-from coop.members.service import _invite_code, _normalise_code
+from coop.members.service import _invite_code
 from coop.tables import Member, ResetCode
 
 RESET_CODE_LIFETIME = timedelta(hours=24)
@@ -17,6 +17,11 @@ RESET_CODE_LIFETIME = timedelta(hours=24)
 
 class ResetCodeNotUsable(DomainError):
     status_code = 400
+
+
+def _code_hash(code: str) -> str:
+    """Read aloud, a code gets typed with or without dashes or spaces, in any case."""
+    return auth.token_hash("".join(code.split()).replace("-", "").upper())
 
 
 async def change_password(member: Member, current: str, new: str, address: str) -> None:
@@ -50,7 +55,7 @@ async def create_reset_code(by: Member, member_id: int) -> tuple[str, datetime, 
         await ResetCode.insert(
             ResetCode(
                 member=member.id,
-                code_hash=auth.token_hash(_normalise_code(code)),
+                code_hash=_code_hash(code),
                 created_by=by.id,
                 expires_at=expires_at,
             )
@@ -78,7 +83,7 @@ async def reset_password(username: str, code: str, new_password: str, address: s
         used = (
             await ResetCode.update({ResetCode.used_at: now})
             .where(
-                (ResetCode.code_hash == auth.token_hash(_normalise_code(code)))
+                (ResetCode.code_hash == _code_hash(code))
                 & (ResetCode.member == member.id)
                 & ResetCode.used_at.is_null()
                 & (ResetCode.expires_at > now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -45,8 +46,22 @@ def _normalise_code(code: str) -> str:
     return code.strip().upper().replace(" ", "")
 
 
+# Characters that print as nothing at all although Unicode calls them letters or symbols:
+# Hangul fillers, the blank Braille pattern, and others used to fake an empty name.
+INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5\u2063\u2064")
+# Marks, format characters, separators, controls, private use and unassigned: nothing to see
+# on their own (a combining mark only shows on a letter that is there anyway).
+INVISIBLE_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+
+
 def _visible(text: str) -> bool:
-    return any(char.isprintable() and not char.isspace() for char in text)
+    """At least one character that others can actually see."""
+    return any(
+        char not in INVISIBLE
+        and unicodedata.category(char) not in INVISIBLE_CATEGORIES
+        and char.isprintable()
+        for char in text
+    )
 
 
 def clean_display_name(name: str) -> str:
