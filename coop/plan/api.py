@@ -11,7 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from coop import auth
-from coop.deps import AppSettings, CurrentMember
+from coop.deps import AppSettings, CurrentMember, Viewer
+from coop.errors import error_responses
 from coop.periods import Limit, Offset
 from coop.plan import service
 from coop.plan.recurrence import InvalidPlan
@@ -26,7 +27,7 @@ from coop.plan.schemas import (
     ShiftOut,
     ShiftUpdate,
 )
-from coop.shifts import listing
+from coop.shifts import listing, visibility
 
 
 def shift_out(row: dict[str, Any]) -> ShiftOut:
@@ -91,10 +92,11 @@ class PlanApi(Controller):
     tags = ["planning"]
 
     # The reads of shifts live here too: Litestar refuses a second controller on these paths.
-    @get("/shifts")
+    @get("/shifts", responses=error_responses(401))
     async def list_shifts(
         self,
         settings: AppSettings,
+        viewer: Viewer,
         start: FromQuery[str | None] = None,
         end: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
@@ -102,6 +104,7 @@ class PlanApi(Controller):
         offset: Offset = 0,
     ) -> list[ShiftOut]:
         """Shifts starting in [start, end) (no offset: the garden's clock), with open slots."""
+        visibility.ensure_may_see_schedule(settings, viewer)
         rows = await listing.list_shifts(
             listing.parse_moment(start, settings.zone, "start"),
             listing.parse_moment(end, settings.zone, "end"),
@@ -111,8 +114,11 @@ class PlanApi(Controller):
         )
         return [shift_out(row) for row in rows]
 
-    @get("/shifts/{shift_id:int}")
-    async def get_shift(self, shift_id: FromPath[int]) -> ShiftOut:
+    @get("/shifts/{shift_id:int}", responses=error_responses(401))
+    async def get_shift(
+        self, shift_id: FromPath[int], settings: AppSettings, viewer: Viewer
+    ) -> ShiftOut:
+        visibility.ensure_may_see_schedule(settings, viewer)
         return shift_out(await listing.get_shift(shift_id))
 
     @post("/shifts", guards=[auth.requires_coordinator])

@@ -20,7 +20,7 @@ from coop.forms import parse_form
 from coop.garden import service as garden
 from coop.pairs import service as pairs
 from coop.settings import Settings
-from coop.shifts import attendance, listing, service
+from coop.shifts import attendance, listing, service, visibility
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
 from coop.tables import Member
 
@@ -41,6 +41,7 @@ class HomePage(Controller):
         kind: FromQuery[str] = "",
     ) -> Template:
         """Upcoming shifts, one week a page, with open places and a kind filter."""
+        visibility.ensure_may_see_schedule(settings, viewer)
         week = min(max(week, 0), MAX_WEEKS_AHEAD)
         monday = listing.week_start(settings.zone, week)
         start, end = listing.week_range(monday, settings.zone)
@@ -70,6 +71,7 @@ class HomePage(Controller):
 
 async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, Any]:
     """Everything the shift page shows; partner-only parts only for partners."""
+    visibility.ensure_may_see_schedule(settings, viewer)
     async with reading():
         shift = await listing.get_shift(shift_id)
         roster = await service.shift_placements(shift_id)
@@ -92,6 +94,15 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
                     notes = None
         started = shift["starts_at"] <= datetime.now(UTC)
         marking = await attendance.markable(shift_id, viewer) if viewer and started else []
+        # Names for members only; contacts for partners who share them, and for coordinators.
+        slots = await visibility.roster_for(
+            viewer, [p for p in roster if p["status"] != "waitlisted"]
+        )
+        if mine is not None:
+            mine = next((p for p in slots if p["id"] == mine["id"]), None) or {
+                **mine,
+                "members": [{**m, "contact": ""} for m in mine["members"]],
+            }
     harvest: dict[str, Any] = {}
     live = shift["status"] == "scheduled"
     if viewer is not None and started and live and await garden.can_log_harvest(viewer, shift_id):
@@ -101,7 +112,7 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
         "viewer": viewer,
         "shift": shift,
         "open_slots": max(0, shift["pair_slots"] - shift["taken_slots"]),
-        "slots": [p for p in roster if p["status"] != "waitlisted"],
+        "slots": slots,
         "waiting": len([p for p in roster if p["status"] == "waitlisted"]),
         "mine": mine,
         "partners": partners,
