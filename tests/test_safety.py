@@ -9,11 +9,15 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import replace
 
 import httpx
 import pytest
-from conftest import PASSWORD, User, in_app, run_coop, served_app
+from conftest import PASSWORD, User, add_shift, in_app, run_coop, served_app
+from icsparsers import read_strict
+from litestar.testing import AsyncTestClient
 
+from coop.app import create_app
 from coop.errors import handle_server_error
 
 FAKE_CSRF = '<input type="hidden" name="_csrf_token" value="abc123" />'
@@ -400,3 +404,85 @@ def test_the_expansion_stops_at_the_horizon_and_within_its_budget():
         expand("FREQ=MONTHLY;COUNT=400", date(2027, 1, 1), clock(9), clock(11), zone, horizon)
     fine = expand("FREQ=WEEKLY;BYDAY=TU;COUNT=10", date(2027, 1, 1), clock(9), clock(11), zone)
     assert len(fine) == 10
+
+
+# --- 2. contacts only between partners of an active pair ----------------------------------------
+
+
+def _descriptions(body: bytes) -> str:
+    return "\n".join(str(event.description or "") for event in read_strict(body).events)
+
+
+async def _feed(user: User) -> bytes:
+    url = (await user.get("/api/me")).json()["calendar_url"]
+    response = await user.get(url.removeprefix("http://testserver.local"))
+    assert response.status_code == 200
+    return response.content
+
+
+async def test_a_shared_contact_reaches_partners_only(garden):
+    jo = await garden.member("jo", "Jo")
+    sam = await garden.member("sam", "Sam")
+    maria = await garden.first_coordinator()
+    await jo.patch("/api/me", json={"contact": "555-0101", "share_contact": True})
+    await sam.patch("/api/me", json={"contact": "555-0199", "share_contact": False})
+    shift_id = await add_shift(garden.client)
+    assert (await jo.post(f"/api/shifts/{shift_id}/placements", json={})).status_code == 201
+    # Sam completes Jo's waiting slot: side by side, but strangers.
+    placed = await sam.post(f"/api/shifts/{shift_id}/placements", json={})
+    assert placed.json()["status"] == "confirmed"
+    assert "555-0101" not in _descriptions(await _feed(sam))
+    assert "555-0101" not in (await sam.get(f"/shifts/{shift_id}")).text
+
+    # Coordinators see every contact on the roster, shared or not.
+    roster = (await maria.get(f"/shifts/{shift_id}")).text
+    assert "555-0101" in roster and "555-0199" in roster
+
+    # Once they are partners, Sam sees Jo's shared contact (Jo never sees Sam's unshared one).
+    pair_id = (await sam.post("/api/pairs", json={"partner": "jo"})).json()["id"]
+    assert (await jo.post(f"/api/pairs/{pair_id}/accept")).status_code == 200
+    assert "Jo: 555-0101" in _descriptions(await _feed(sam))
+    shift_page = (await sam.get(f"/shifts/{shift_id}")).text
+    assert "Jo&#39;s contact: 555-0101" in shift_page or "Jo's contact: 555-0101" in shift_page
+    assert "555-0101" in (await sam.get("/pairs")).text
+    assert "555-0199" not in (await jo.get(f"/shifts/{shift_id}")).text
+    assert "555-0199" not in (await jo.get("/pairs")).text
+    assert "555-0199" not in _descriptions(await _feed(jo))
+
+    # The pair ends: the contact leaves the feed and the page at once.
+    assert (await jo.post(f"/api/pairs/{pair_id}/end")).status_code == 200
+    assert "555-0101" not in _descriptions(await _feed(sam))
+    assert "555-0101" not in (await sam.get(f"/shifts/{shift_id}")).text
+
+
+# --- 3. who's coming is for members -------------------------------------------------------------
+
+
+async def test_visitors_see_how_many_are_coming_not_who(garden):
+    jo = await garden.member("jo", "Jolene")
+    sam = await garden.member("sam", "Samwise")
+    shift_id = await add_shift(garden.client)
+    await jo.post(f"/api/shifts/{shift_id}/placements", json={})
+    await sam.post(f"/api/shifts/{shift_id}/placements", json={})
+    visitor = await User(garden.client).get(f"/shifts/{shift_id}")
+    assert visitor.status_code == 200
+    assert "Jolene" not in visitor.text and "Samwise" not in visitor.text
+    assert "2 people are signed up" in visitor.text
+    member = await jo.get(f"/shifts/{shift_id}")
+    assert "Samwise" in member.text
+
+
+async def test_members_only_mode_covers_the_schedule_everywhere(settings, garden):
+    jo = await garden.member("jo", "Jo")
+    shift_id = await add_shift(garden.client)
+    closed = create_app(replace(settings, season_feed_public=False))
+    async with AsyncTestClient(closed, base_url="http://testserver.local") as other:
+        for path in ["/", f"/shifts/{shift_id}"]:
+            page = await other.get(path, follow_redirects=False)
+            assert page.status_code in {302, 303}, path
+            assert page.headers["location"].startswith("/login")
+        for path in ["/api/shifts", f"/api/shifts/{shift_id}", "/calendar/season.ics"]:
+            assert (await other.get(path)).status_code == 401, path
+        other.cookies = jo.cookies
+        for path in ["/", f"/shifts/{shift_id}", "/api/shifts", f"/api/shifts/{shift_id}"]:
+            assert (await other.get(path)).status_code == 200, path

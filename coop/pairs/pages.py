@@ -17,6 +17,7 @@ from coop.errors import DomainError
 from coop.forms import parse_form
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
+from coop.shifts import visibility
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -34,6 +35,9 @@ class PairsPages(Controller):
                 if pair["status"] == "active":
                     view["shifts"] = await service.shared_shifts(pair)
                     view["notes"] = await service.pair_notes(pair["id"])
+                    partner_id = view["partner"]["id"]
+                    shared = await visibility.contacts_for(member, {partner_id})
+                    view["partner"]["contact"] = shared.get(partner_id, "")
                 views.append(view)
         context = {
             "viewer": member,
