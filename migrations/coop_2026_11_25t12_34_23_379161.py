@@ -154,33 +154,61 @@ DESCRIPTION = "The garden's tables"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="coop", description=DESCRIPTION
+    )
 
-    manager.add_table(class_name="Crop", tablename="crop", schema=None, columns=None)
+    manager.add_table(
+        class_name="Crop", tablename="crop", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Invite", tablename="invite", schema=None, columns=None)
+    manager.add_table(
+        class_name="Invite", tablename="invite", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Harvest", tablename="harvest", schema=None, columns=None)
+    manager.add_table(
+        class_name="Harvest", tablename="harvest", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Product", tablename="product", schema=None, columns=None)
+    manager.add_table(
+        class_name="Product", tablename="product", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Series", tablename="series", schema=None, columns=None)
+    manager.add_table(
+        class_name="Series", tablename="series", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Member", tablename="member", schema=None, columns=None)
+    manager.add_table(
+        class_name="Member", tablename="member", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Sale", tablename="sale", schema=None, columns=None)
+    manager.add_table(
+        class_name="Sale", tablename="sale", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Attendance", tablename="attendance", schema=None, columns=None)
+    manager.add_table(
+        class_name="Attendance", tablename="attendance", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Bed", tablename="bed", schema=None, columns=None)
+    manager.add_table(
+        class_name="Bed", tablename="bed", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Batch", tablename="batch", schema=None, columns=None)
+    manager.add_table(
+        class_name="Batch", tablename="batch", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Pair", tablename="pair", schema=None, columns=None)
+    manager.add_table(
+        class_name="Pair", tablename="pair", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="ShiftKind", tablename="shift_kind", schema=None, columns=None)
+    manager.add_table(
+        class_name="ShiftKind", tablename="shift_kind", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Planting", tablename="planting", schema=None, columns=None)
+    manager.add_table(
+        class_name="Planting", tablename="planting", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="PlacementMember",
@@ -196,7 +224,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="ShiftNote", tablename="shift_note", schema=None, columns=None)
+    manager.add_table(
+        class_name="ShiftNote", tablename="shift_note", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="LoginThrottle",
@@ -205,11 +235,17 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Correction", tablename="correction", schema=None, columns=None)
+    manager.add_table(
+        class_name="Correction", tablename="correction", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Placement", tablename="placement", schema=None, columns=None)
+    manager.add_table(
+        class_name="Placement", tablename="placement", schema=None, columns=None
+    )
 
-    manager.add_table(class_name="Shift", tablename="shift", schema=None, columns=None)
+    manager.add_table(
+        class_name="Shift", tablename="shift", schema=None, columns=None
+    )
 
     manager.add_column(
         table_class_name="Crop",
