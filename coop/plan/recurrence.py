@@ -26,9 +26,9 @@ ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY"}
 # What a garden plan needs; BYWEEKNO, BYYEARDAY, BYHOUR and the rest only add ways to search
 # for dates that never come.
 ALLOWED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTH", "BYMONTHDAY", "BYSETPOS"}
-# How many day tests dateutil may make: a few times what three years of plans need. A rule
+# How many day tests dateutil may make: twice what three years of plans need at most. A rule
 # that never matches again (30 February) would otherwise search up to the year 9999.
-MAX_DAY_CHECKS = 20_000
+MAX_DAY_CHECKS = 10_000
 # Expansion runs in a worker thread, never on the event loop, and gives up after this long.
 EXPANSION_SECONDS = 5.0
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
