@@ -104,13 +104,20 @@ async def count_attempt(counters: tuple[Counter, ...], now: datetime | None = No
 
 
 async def forgive(attempt: Attempt, scope: str) -> None:
-    """After a success, clear this window's count on ``scope`` (the username), so a person who
-    mistyped a few times starts afresh; the address budget is never given back."""
+    """After a success: clear this window's count on ``scope`` (the name), so a person who
+    mistyped a few times starts afresh, and give the attempt's own tick back to every other
+    counter (the address). Only failures then stay counted: no attempt passes a counter at its
+    limit, so no success can make room for more than its limit of wrong guesses, while a
+    computer many members share is never locked out by their log-ins."""
     for counter in attempt.counters:
-        if counter.scope != scope:
-            continue
-        await AttemptCount.update({AttemptCount.attempts: 0}).where(
+        where = (
             (AttemptCount.scope == counter.scope)
             & (AttemptCount.key == counter.key)
             & (AttemptCount.window_number == attempt.window_number)
         )
+        if counter.scope == scope:
+            await AttemptCount.update({AttemptCount.attempts: 0}).where(where)
+        else:
+            await AttemptCount.update({AttemptCount.attempts: AttemptCount.attempts - 1}).where(
+                where & (AttemptCount.attempts > 0)
+            )
