@@ -38,8 +38,8 @@ GOALS = {"personal_cached": 0.5, "personal_304": 0.8, "season_304": 0.8}
 
 async def load_season(database_url: str) -> dict[str, object]:
     """Fill the database: two members, a pair, ~500 shifts, one member in every fourth."""
-    from coop import auth
     from coop.db import bind, engine_for, writing
+    from coop.members import credentials
     from coop.members.service import create_member
     from coop.settings import Settings
     from coop.tables import Pair, Placement, PlacementMember, Shift, ShiftKind
@@ -49,7 +49,7 @@ async def load_season(database_url: str) -> dict[str, object]:
     sam = await create_member("sam", "Sam", "a long bench password", "participant")
     jo = await create_member("jo", "Jo", "a long bench password", "participant")
     await jo.update_self({"contact": "555-0100", "share_contact": True})
-    token, digest = auth.new_secret_token()
+    token, digest = credentials.new_secret_token()
     pair = Pair(
         member_a=sam.id,
         member_b=jo.id,
@@ -90,7 +90,6 @@ async def load_season(database_url: str) -> dict[str, object]:
 async def version_against_build(database_url: str, token: str, rounds: int = 30) -> dict:
     """Time the cheap version read against loading and building the same personal feed."""
     from coop.calendar import build_feed
-    from coop.db import reading
     from coop.feeds import service
     from coop.feeds.cache import SqliteVersionReader
     from coop.settings import Settings
@@ -109,8 +108,7 @@ async def version_against_build(database_url: str, token: str, rounds: int = 30)
     started = time.perf_counter()
     for _ in range(rounds):
         plan = await service.member_plan(settings, now, fetch, token)
-        async with reading():
-            content = await plan.load()
+        content = await plan.read()
         build_feed(
             content.events,
             name=content.name,

@@ -15,10 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
-from coop import auth
 from coop.db import POOL_MAX_SIZE, POOL_MIN_SIZE, bind, enable_wal, engine_for
-from coop.deps import dependencies
-from coop.errors import EXCEPTION_HANDLERS
 from coop.feeds.api import FeedsApi
 from coop.feeds.pages import CalendarPages
 from coop.garden.api import GardenApi
@@ -27,18 +24,23 @@ from coop.members.api import MeApi, MembersApi, RecoveryApi, SessionApi
 from coop.members.pages import AccountPages, MePages, RecoveryPages
 from coop.pairs.api import PairsApi
 from coop.pairs.pages import PairsPages
+from coop.pay.api import MySeasonApi, PayPeriodsApi, WagesApi
+from coop.pay.pages import MySeasonPages, PayPages
 from coop.plan.api import KindsApi, PlanApi
 from coop.plan.pages import PlanPages
-from coop.reports.api import ReportsApi
+from coop.reports.api import ImpactApi, ReportsApi
 from coop.reports.exports import ExportsApi
-from coop.reports.pages import ReportPages
+from coop.reports.pages import ImpactPages, ReportPages
 from coop.sales.api import SalesApi
 from coop.sales.pages import SalesPages
-from coop.security import SecurityHeadersMiddleware, before_request
 from coop.settings import Settings
 from coop.shifts.api import PlacementsApi, ShiftsApi
 from coop.shifts.pages import HomePage, PlacementPages, ShiftPages
-from coop.templating import configure_environment
+from coop.web import sessions
+from coop.web.deps import dependencies
+from coop.web.errors import EXCEPTION_HANDLERS, document_errors
+from coop.web.security import SecurityHeadersMiddleware, before_request
+from coop.web.templating import configure_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_BODY_BYTES = 1024 * 1024
@@ -70,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine=JinjaTemplateEngine,
         engine_callback=lambda jinja: configure_environment(jinja.engine, settings),
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             SessionApi,
@@ -97,6 +99,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportPages,
             FeedsApi,
             CalendarPages,
+            PayPeriodsApi,
+            WagesApi,
+            MySeasonApi,
+            ImpactApi,
+            PayPages,
+            MySeasonPages,
+            ImpactPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
             RecoveryApi,
             RecoveryPages,
@@ -106,7 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[close_database],
         template_config=template_config,
         plugins=[FlashPlugin(config=FlashConfig(template_config=template_config)), HTMXPlugin()],
-        middleware=[auth.session_config(settings).middleware, SecurityHeadersMiddleware()],
+        middleware=[sessions.session_config(settings).middleware, SecurityHeadersMiddleware()],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
@@ -121,3 +130,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LoggingConfig(log_exceptions="debug"),
         debug=settings.debug,
     )
+    document_errors(app)
+    return app

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.prop import vDuration, vText
 
+from coop.vocabulary import ShiftStatus
+
 PRODID = "-//coop//Community garden shifts//EN"
 REFRESH = timedelta(hours=1)
-STATUSES = {"scheduled": "CONFIRMED", "cancelled": "CANCELLED"}
+STATUSES = {ShiftStatus.SCHEDULED: "CONFIRMED", ShiftStatus.CANCELLED: "CANCELLED"}
 
 # Control characters other than TAB and LF; a CR is turned into LF before this runs.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -187,7 +189,7 @@ def _vevent(shift: FeedEvent, zone: ZoneInfo, uid_domain: str, alarm: int | None
     starts, ends = _utc(shift.starts_at), _utc(shift.ends_at)
     if ends <= starts:
         raise ValueError(f"shift {shift.shift_id} ends before it starts")
-    cancelled = shift.status == "cancelled"
+    cancelled = shift.status == ShiftStatus.CANCELLED
     title = clean_text(shift.title)
     summary = f"Cancelled: {title}" if cancelled else title
     description = clean_text(shift.description)

@@ -12,8 +12,9 @@ import sys
 
 os.environ.setdefault("PICCOLO_CONF", "coop.piccolo_conf")
 
-from coop.security import redact_feed_tokens
 from coop.settings import Settings
+from coop.vocabulary import Role
+from coop.web.security import redact_feed_tokens
 
 
 class RedactFeedTokens(logging.Filter):
@@ -111,7 +112,7 @@ def cmd_create_coordinator(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work():
         return await service.create_member(
-            args.username, args.display_name, password, role="coordinator"
+            args.username, args.display_name, password, role=Role.COORDINATOR
         )
 
     try:

@@ -10,9 +10,34 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
+
 from coop.tables import Correction
 
 RECORD_TYPES = ("harvest", "batch", "sale")
+
+
+class CorrectionOut(msgspec.Struct):
+    """One correction as the API shows it, for harvests, batches and sales alike."""
+
+    id: int
+    changed_by: int | None
+    changed_by_name: str
+    changed_at: str
+    before: dict
+
+
+def history_out(entries: list[dict]) -> list[CorrectionOut]:
+    return [
+        CorrectionOut(
+            id=e["id"],
+            changed_by=e["changed_by"],
+            changed_by_name=e["changed_by_name"],
+            changed_at=e["changed_at"].isoformat(),
+            before=e["before"],
+        )
+        for e in entries
+    ]
 
 
 async def keep_before(record_type: str, record_id: int, changed_by: int, before: dict) -> None:

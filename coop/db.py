@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aiosqlite
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
@@ -19,6 +20,8 @@ from coop.tables import TABLES, Member
 POOL_MAX_SIZE = 10
 POOL_MIN_SIZE = 2
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# What either engine raises when a write breaks a UNIQUE constraint.
+UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 
 # One writer at a time per database file and event loop (asyncio locks belong to a loop).
 _write_locks: dict[tuple[str, int], asyncio.Lock] = {}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from coop import auth
 from coop.db import writing
+from coop.members import credentials
 from coop.settings import Settings
 from coop.tables import (
     Attendance,
@@ -16,6 +16,7 @@ from coop.tables import (
     Harvest,
     Member,
     Pair,
+    PayPeriod,
     Placement,
     PlacementMember,
     Product,
@@ -65,13 +66,13 @@ async def load(settings: Settings) -> bool:
     """Fill an empty database with a demo season; False when there is data already."""
     if await Member.count() > 0:
         return False
-    password_hash = await auth.hash_password_async(PASSWORD)
+    password_hash = await credentials.hash_password_async(PASSWORD)
     zone = settings.zone
     today = datetime.now(zone).date()
     async with writing():
         members = {}
         for username, name, role in PEOPLE:
-            token, digest = auth.new_secret_token()
+            token, digest = credentials.new_secret_token()
             member = Member(
                 username=username,
                 display_name=name,
@@ -81,13 +82,14 @@ async def load(settings: Settings) -> bool:
                 calendar_token_hash=digest,
                 share_contact=username in {"sam", "jo"},
                 contact=f"555-01{len(members):02d}",
+                hourly_wage_cents=0 if role == "coordinator" else 1550,
             )
             await member.save()
             members[username] = member.id
         pairs = {}
         for one, two in PAIRS:
             a, b = sorted((members[one], members[two]))
-            token, digest = auth.new_secret_token()
+            token, digest = credentials.new_secret_token()
             pair = Pair(
                 member_a=a,
                 member_b=b,
@@ -174,6 +176,7 @@ async def load(settings: Settings) -> bool:
                                     member=members[username],
                                     status=status,
                                     recorded_by=members[COORDINATOR],
+                                    approved=status == "attended",
                                 )
                             )
                 if taken := len(seated) // 2:
@@ -223,4 +226,16 @@ async def load(settings: Settings) -> bool:
                             recorded_by=members[COORDINATOR],
                         )
                     )
+        # Pay: the fortnight before last is paid (closed), this one and last are open.
+        this_monday = today - timedelta(days=today.weekday())
+        for weeks_back, closed in ((4, True), (2, False)):
+            first = this_monday - timedelta(weeks=weeks_back)
+            await PayPeriod.insert(
+                PayPeriod(
+                    starts_on=first,
+                    ends_on=first + timedelta(days=13),
+                    closed_at=now if closed else None,
+                    closed_by=members[COORDINATOR] if closed else None,
+                )
+            )
     return True

@@ -60,7 +60,7 @@ def translations(language: str) -> NullTranslations:
 
 
 def gettext(message: str, **values: object) -> str:
-    """``message`` in the current language, with ``%(name)s`` placeholders filled from ``values``."""
+    """``message`` in the current language, its ``%(name)s`` placeholders filled from ``values``."""
     text = translations(current_language()).gettext(message)
     return text % values if values else text
 
@@ -71,7 +71,7 @@ def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
     return text % {"num": n, **values}
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+def N_(message: str) -> str:
     """Mark ``message`` for extraction; it is translated where it is shown."""
     return message
 

@@ -8,10 +8,7 @@ midnight on 1 January.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
 from zoneinfo import ZoneInfo
-
-from litestar.params import QueryParameter
 
 from coop.errors import DomainError
 
@@ -71,17 +68,22 @@ def year_instants(year: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
+def week_start(zone: ZoneInfo, weeks_ahead: int = 0, today: date | None = None) -> date:
+    """The Monday of this week (or ``weeks_ahead`` later) in the garden's zone."""
+    today = today or datetime.now(UTC).astimezone(zone).date()
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=weeks_ahead)
+
+
+def week_bounds(moment: datetime | date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The garden week holding ``moment`` (or a day): Monday 00:00 to the next, as UTC instants."""
+    local = moment.astimezone(zone).date() if isinstance(moment, datetime) else moment
+    monday = local - timedelta(days=local.weekday())
+    start = datetime.combine(monday, datetime.min.time(), zone)
+    end = datetime.combine(monday + timedelta(days=7), datetime.min.time(), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
 def week_of(day: date) -> str:
     """ISO week label such as "2026-W23" (weeks start on Monday)."""
     iso = day.isocalendar()
     return f"{iso.year}-W{iso.week:02d}"
-
-
-# The query parameters every list takes (``from`` is a Python keyword, hence the names).
-# Litestar checks the bounds and answers 400 naming the field; an unbounded offset would reach
-# the database as a number no 64-bit column holds, and fail there.
-Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
-Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
-Year = Annotated[int | None, QueryParameter(ge=FIRST_YEAR, le=LAST_YEAR)]
-From = Annotated[date | None, QueryParameter(name="from")]
-To = Annotated[date | None, QueryParameter(name="to")]

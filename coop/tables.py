@@ -21,12 +21,15 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-ROLES = ("participant", "peer_supporter", "coordinator")
-PAIR_STATUSES = ("proposed", "active", "ended", "declined")
-SHIFT_STATUSES = ("scheduled", "cancelled")
-PLACEMENT_STATUSES = ("confirmed", "awaiting_partner", "waitlisted")
-ATTENDANCE_STATUSES = ("attended", "excused", "absent")
-SALE_CHANNELS = ("market", "café", "event", "wholesale", "online")
+from coop.vocabulary import (
+    AttendanceStatus,
+    PairStatus,
+    PlacementStatus,
+    Role,
+    SaleChannel,
+    ShiftStatus,
+)
+
 DEFAULT_SHIFT_KINDS = (
     ("planting", "Planting"),
     ("weeding", "Weeding"),
@@ -42,7 +45,7 @@ class Member(Table):
 
     username = Varchar(length=40, unique=True)
     display_name = Varchar(length=60)
-    role = Varchar(length=20, default="participant")
+    role = Varchar(length=20, default=Role.PARTICIPANT, choices=Role)
     password_hash = Varchar(length=200)
     contact = Varchar(length=200, default="")
     share_contact = Boolean(default=False)
@@ -52,13 +55,14 @@ class Member(Table):
     calendar_token_hash = Varchar(length=64, unique=True, null=True, default=None)
     session_version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
+    hourly_wage_cents = Integer(default=0)
 
 
 class Invite(Table):
     """A single-use, expiring code a coordinator hands to a newcomer."""
 
     code_hash = Varchar(length=64, unique=True)
-    role = Varchar(length=20, default="participant")
+    role = Varchar(length=20, default=Role.PARTICIPANT, choices=Role)
     created_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
@@ -80,7 +84,7 @@ class Pair(Table):
     member_a = ForeignKey(Member, on_delete=OnDelete.cascade, index=True)
     member_b = ForeignKey(Member, on_delete=OnDelete.cascade, index=True)
     proposed_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
-    status = Varchar(length=20, default="proposed")
+    status = Varchar(length=20, default=PairStatus.PROPOSED, choices=PairStatus)
     calendar_token = Varchar(length=64, default="")
     calendar_token_hash = Varchar(length=64, unique=True, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -121,7 +125,7 @@ class Shift(Table):
     pair_slots = Integer(default=1)
     taken_slots = Integer(default=0)
     notes = Text(default="")
-    status = Varchar(length=20, default="scheduled")
+    status = Varchar(length=20, default=ShiftStatus.SCHEDULED, choices=ShiftStatus)
     cancel_reason = Varchar(length=200, default="")
     sequence = Integer(default=0)
     series = ForeignKey(Series, null=True, on_delete=OnDelete.set_null)
@@ -133,7 +137,7 @@ class Placement(Table):
     """One pair slot of a shift (or a place in its waitlist), held by one or two members."""
 
     shift = ForeignKey(Shift, on_delete=OnDelete.cascade, index=True)
-    status = Varchar(length=20)
+    status = Varchar(length=20, choices=PlacementStatus)
     pair = ForeignKey(Pair, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -153,9 +157,14 @@ class Attendance(Table):
 
     shift = ForeignKey(Shift, on_delete=OnDelete.cascade, index=True)
     member = ForeignKey(Member, null=True, on_delete=OnDelete.set_null, index=True)
-    status = Varchar(length=20)
+    status = Varchar(length=20, choices=AttendanceStatus)
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     recorded_at = Timestamptz(default=TimestamptzNow())
+    arrived_at = Timestamptz(null=True, default=None)
+    left_at = Timestamptz(null=True, default=None)
+    approved = Boolean(default=False)
+    approved_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    approved_at = Timestamptz(null=True, default=None)
 
 
 class ShiftNote(Table):
@@ -248,7 +257,7 @@ class Sale(Table):
     sold_on = Date(index=True)
     quantity = Integer()
     unit_price_cents = Integer()
-    channel = Varchar(length=20)
+    channel = Varchar(length=20, choices=SaleChannel)
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -284,6 +293,38 @@ class ResetCode(Table):
     used_at = Timestamptz(null=True, default=None)
 
 
+class AttendanceChange(Table):
+    """One change to one person's attendance on one shift: who, when, before and after."""
+
+    shift = ForeignKey(Shift, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(Member, null=True, on_delete=OnDelete.cascade, index=True)
+    changed_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    changed_at = Timestamptz(default=TimestamptzNow())
+    before = JSON(null=True, default=None)
+    after = JSON()
+
+
+class PayPeriod(Table):
+    """Dates whose shifts are paid together; closing it locks their attendance."""
+
+    starts_on = Date(index=True)
+    ends_on = Date()
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PayAdjustment(Table):
+    """A later correction of someone's paid minutes (plus or minus), with the reason."""
+
+    period = ForeignKey(PayPeriod, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(Member, null=True, on_delete=OnDelete.set_null, index=True)
+    minutes = Integer()
+    reason = Text()
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: list[type[Table]] = [
     Member,
     Invite,
@@ -307,4 +348,7 @@ TABLES: list[type[Table]] = [
     Correction,
     AttemptCount,
     ResetCode,
+    AttendanceChange,
+    PayPeriod,
+    PayAdjustment,
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from coop.auth import new_secret_token
+from coop.members.credentials import new_secret_token
 from coop.tables import Member, Pair, Placement, PlacementMember, Shift, ShiftKind
 
 

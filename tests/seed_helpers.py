@@ -56,9 +56,15 @@ def insert_shift_directly(
     return client.blocking_portal.call(insert)
 
 
-def insert_attendance_directly(client: Any, shift_id: int, member_id: int, status: str) -> None:
+def insert_attendance_directly(
+    client: Any, shift_id: int, member_id: int, status: str, approved: bool = True
+) -> None:
+    """A coordinator-approved mark by default: only approved time counts as hours."""
+
     async def insert() -> None:
-        await Attendance.insert(Attendance(shift=shift_id, member=member_id, status=status))
+        await Attendance.insert(
+            Attendance(shift=shift_id, member=member_id, status=status, approved=approved)
+        )
 
     client.blocking_portal.call(insert)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from conftest import add_shift, in_app
 
@@ -43,43 +44,211 @@ async def test_attendance_waits_until_the_shift_has_started(client, garden):
     )
     assert early.status_code == 409
     assert early.json()["detail"] == "You can mark attendance once the shift has started."
+    assert (await sam.get(f"/api/shifts/{shift_id}/attendance")).json() == []
 
 
-async def test_partners_mark_their_own_slot_and_hours_follow(client, garden):
+async def hours(client) -> dict:
+    async def look() -> dict:
+        now = datetime.now(UTC)
+        return await hours_by_member(now - timedelta(days=30), now)
+
+    return await in_app(client, look)
+
+
+async def test_each_person_marks_their_own_and_only_approved_time_counts(client, garden):
     shift_id, sam, jo, kim, _lu = await worked_shift(client, garden)
+    coordinator = await garden.first_coordinator()
     await move_into_past(client, shift_id, hours=2.5)
-    marked = await jo.post(
+    mine = await sam.post(
         f"/api/shifts/{shift_id}/attendance",
-        json={
-            "records": [
-                {"member_id": sam.id, "status": "attended"},
-                {"member_id": jo.id, "status": "excused"},
-            ]
-        },
+        json={"records": [{"member_id": sam.id, "status": "attended"}]},
     )
-    assert marked.status_code == 200
-    assert marked.json()["records"][0] == {"member_id": sam.id, "status": "attended"}
+    assert mine.status_code == 200
+    record = mine.json()["records"][0]
+    assert (record["member_id"], record["status"], record["approved"]) == (
+        sam.id,
+        "attended",
+        False,
+    )
+    assert record["arrived_at"] is not None and record["left_at"] is not None  # the shift's own
 
+    # A partner never marks the other partner: refused, and nothing changes.
+    for status in ("absent", "attended"):
+        partner = await jo.post(
+            f"/api/shifts/{shift_id}/attendance",
+            json={"records": [{"member_id": sam.id, "status": status}]},
+        )
+        assert partner.status_code == 403
+        assert partner.json()["detail"] == (
+            "You can mark only your own attendance. "
+            "Your partner marks theirs, or a coordinator can."
+        )
+    after = (await coordinator.get(f"/api/shifts/{shift_id}/attendance")).json()
+    assert [(r["member_id"], r["status"], len(r["history"])) for r in after] == [
+        (sam.id, "attended", 1)
+    ]
     other_slot = await jo.post(
         f"/api/shifts/{shift_id}/attendance",
         json={"records": [{"member_id": kim.id, "status": "absent"}]},
     )
-    assert other_slot.status_code == 400
-    assert other_slot.json()["detail"] == (
-        "You can mark attendance only for people placed on this shift: yourself and your partner."
+    assert other_slot.status_code == 403
+
+    # Marked is not paid: only approved time counts.
+    assert await hours(client) == {}
+    refused = await sam.post(
+        f"/api/shifts/{shift_id}/attendance/approve", json={"member_ids": [sam.id]}
     )
+    assert refused.status_code == 403
+    approved = await coordinator.post(
+        f"/api/shifts/{shift_id}/attendance/approve", json={"member_ids": [sam.id]}
+    )
+    assert approved.status_code == 200
+    assert approved.json()["records"][0]["approved"] is True
+    assert await hours(client) == {sam.id: Decimal("2.5")}
 
-    async def hours() -> dict:
-        now = datetime.now(UTC)
-        return await hours_by_member(now - timedelta(days=30), now)
+    # Attendance is shown only to coordinators and the person it is about.
+    assert [
+        r["member_id"] for r in (await sam.get(f"/api/shifts/{shift_id}/attendance")).json()
+    ] == [sam.id]
+    assert (await jo.get(f"/api/shifts/{shift_id}/attendance")).json() == []
+    stranger = await garden.member("max")
+    assert (await stranger.get(f"/api/shifts/{shift_id}/attendance")).status_code == 403
 
-    assert await in_app(client, hours) == {sam.id: Decimal("2.5")}
-    # A later mark replaces the earlier one.
+
+async def test_times_are_checked_and_a_bad_mark_changes_nothing(client, garden):
+    shift_id, sam, *_ = await worked_shift(client, garden)
+    await move_into_past(client, shift_id, hours=2)
+    coordinator = await garden.first_coordinator()
+    shift = (await coordinator.get(f"/api/shifts/{shift_id}")).json()
+    starts = datetime.fromisoformat(shift["starts_at"])
+    ends = datetime.fromisoformat(shift["ends_at"])
+    cases = [
+        (
+            {
+                "arrived_at": (starts + timedelta(hours=1)).isoformat(),
+                "left_at": starts.isoformat(),
+            },
+            400,
+            "must be after",
+        ),
+        ({"arrived_at": (starts - timedelta(hours=9)).isoformat()}, 400, "far from the shift"),
+        ({"left_at": (ends + timedelta(days=2)).isoformat()}, 400, "far from the shift"),
+    ]
+    for times, code, words in cases:
+        bad = await sam.post(
+            f"/api/shifts/{shift_id}/attendance",
+            json={"records": [{"member_id": sam.id, "status": "attended", **times}]},
+        )
+        assert bad.status_code == code, times
+        assert words in bad.json()["detail"]
+    excused_with_times = await sam.post(
+        f"/api/shifts/{shift_id}/attendance",
+        json={
+            "records": [
+                {"member_id": sam.id, "status": "excused", "arrived_at": starts.isoformat()}
+            ]
+        },
+    )
+    assert excused_with_times.status_code == 400
+    assert (await coordinator.get(f"/api/shifts/{shift_id}/attendance")).json() == []
+
+    # Came 20 minutes late and left on time: paid for 1 h 40 min. Garden time without an offset.
+    local = starts.astimezone(ZoneInfo("America/Chicago")) + timedelta(minutes=20)
+    late = await sam.post(
+        f"/api/shifts/{shift_id}/attendance",
+        json={
+            "records": [
+                {
+                    "member_id": sam.id,
+                    "status": "attended",
+                    "arrived_at": local.replace(tzinfo=None).isoformat(),
+                }
+            ]
+        },
+    )
+    assert late.status_code == 200
+    await coordinator.post(
+        f"/api/shifts/{shift_id}/attendance/approve", json={"member_ids": [sam.id]}
+    )
+    assert await hours(client) == {sam.id: Decimal(100) / 60}
+
+
+async def test_no_attendance_on_a_cancelled_shift(client, garden):
+    shift_id, sam, jo, *_ = await worked_shift(client, garden)
+    coordinator = await garden.first_coordinator()
+    await move_into_past(client, shift_id)
     await sam.post(
         f"/api/shifts/{shift_id}/attendance",
-        json={"records": [{"member_id": jo.id, "status": "attended"}]},
+        json={"records": [{"member_id": sam.id, "status": "attended"}]},
     )
-    assert await in_app(client, hours) == {sam.id: Decimal("2.5"), jo.id: Decimal("2.5")}
+    await coordinator.post(
+        f"/api/shifts/{shift_id}/attendance/approve", json={"member_ids": [sam.id]}
+    )
+    assert await hours(client) == {sam.id: Decimal("2.5")}
+
+    async def cancel() -> None:
+        await Shift.update({Shift.status: "cancelled"}).where(Shift.id == shift_id)
+
+    await in_app(client, cancel)
+    before = (await coordinator.get(f"/api/shifts/{shift_id}/attendance")).json()
+    for who, records in (
+        (jo, [{"member_id": jo.id, "status": "attended"}]),
+        (coordinator, [{"member_id": sam.id, "status": "absent"}]),
+    ):
+        refused = await who.post(f"/api/shifts/{shift_id}/attendance", json={"records": records})
+        assert refused.status_code == 409
+        assert "cancelled" in refused.json()["detail"]
+    approve = await coordinator.post(
+        f"/api/shifts/{shift_id}/attendance/approve", json={"member_ids": [sam.id]}
+    )
+    assert approve.status_code == 409
+    assert (await coordinator.get(f"/api/shifts/{shift_id}/attendance")).json() == before
+    # The cancelled shift's hours are not paid, and not in the hours CSV either.
+    assert await hours(client) == {}
+    hours_csv = await coordinator.get("/api/hours.csv")
+    assert "Planting kale" not in hours_csv.text
+
+
+async def test_every_change_is_kept_with_who_when_before_and_after(client, garden):
+    shift_id, sam, jo, *_ = await worked_shift(client, garden)
+    coordinator = await garden.first_coordinator()
+    await move_into_past(client, shift_id, hours=2)
+    url = f"/api/shifts/{shift_id}/attendance"
+    await sam.post(url, json={"records": [{"member_id": sam.id, "status": "excused"}]})
+    await sam.post(url, json={"records": [{"member_id": sam.id, "status": "attended"}]})
+    # The same mark again is no change: nothing more is kept.
+    await sam.post(url, json={"records": [{"member_id": sam.id, "status": "attended"}]})
+    await coordinator.post(f"{url}/approve", json={"member_ids": [sam.id]})
+    [record] = (await sam.get(url)).json()
+    history = record["history"]
+    assert [
+        (
+            h["changed_by"],
+            h["before"] and h["before"]["status"],
+            h["after"]["status"],
+            h["after"]["approved"],
+        )
+        for h in history
+    ] == [
+        (sam.id, None, "excused", False),
+        (sam.id, "excused", "attended", False),
+        (coordinator.id, "attended", "attended", True),
+    ]
+    assert history[0]["before"] is None
+    assert history[1]["after"]["arrived_at"] is not None
+    assert all(h["changed_at"] for h in history)
+    assert history == [
+        h
+        for r in (await coordinator.get(url)).json()
+        if r["member_id"] == sam.id
+        for h in r["history"]
+    ]
+    # Jo sees none of it: only Jo's own (empty) record list.
+    assert (await jo.get(url)).json() == []
+    # A change after approval needs approving again.
+    await sam.post(url, json={"records": [{"member_id": sam.id, "status": "absent"}]})
+    [changed] = (await sam.get(url)).json()
+    assert (changed["approved"], len(changed["history"])) == (False, 4)
 
 
 async def test_a_coordinator_marks_anyone_placed_and_nobody_else(client, garden):
@@ -141,23 +310,36 @@ async def test_notes_are_private_to_the_pair(client, garden):
     assert "slugs again" not in (await kim.get("/pairs")).text
 
 
-async def test_partners_mark_attendance_on_the_shift_page(client, garden):
+async def test_each_person_marks_their_own_time_on_the_shift_page(client, garden):
     shift_id, sam, jo, kim, _lu = await worked_shift(client, garden)
     assert "Who came" not in (await sam.get(f"/shifts/{shift_id}")).text
     await move_into_past(client, shift_id)
 
     page = await sam.get(f"/shifts/{shift_id}")
-    assert f'name="status_{jo.id}"' in page.text
-    assert f'name="status_{kim.id}"' not in page.text  # another slot: not Sam's to mark
+    assert f'name="status_{sam.id}"' in page.text
+    assert f'name="status_{jo.id}"' not in page.text  # the partner marks their own
+    assert f'name="arrived_{sam.id}"' in page.text
     saved = await sam.form(
         f"/shifts/{shift_id}/attendance",
-        {f"status_{sam.id}": "attended", f"status_{jo.id}": "excused"},
+        {f"status_{sam.id}": "attended", f"arrived_{sam.id}": "", f"left_{sam.id}": ""},
     )
     assert "Attendance is saved." in saved.text
-    assert '<option value="excused" selected>' in saved.text
-    refused = await sam.form(f"/shifts/{shift_id}/attendance", {f"status_{kim.id}": "absent"})
-    assert refused.status_code == 400
-    assert "yourself and your partner" in refused.text
+    assert '<option value="attended" selected>' in saved.text
+    assert "waiting for approval" in saved.text
+    refused = await sam.form(f"/shifts/{shift_id}/attendance", {f"status_{jo.id}": "absent"})
+    assert refused.status_code == 403
+    assert "only your own attendance" in refused.text
+    backwards = await sam.form(
+        f"/shifts/{shift_id}/attendance",
+        {f"status_{sam.id}": "attended", f"arrived_{sam.id}": "23:00", f"left_{sam.id}": "01:00"},
+    )
+    assert backwards.status_code == 400
     coordinator = await garden.first_coordinator()
     everyone = await coordinator.get(f"/shifts/{shift_id}")
     assert f'name="status_{kim.id}"' in everyone.text
+    assert f'name="approve_{sam.id}"' in everyone.text
+    approved = await coordinator.form(
+        f"/shifts/{shift_id}/attendance/approve", {f"approve_{sam.id}": "1"}
+    )
+    assert "Approved. That time will be paid." in approved.text
+    assert "Sam · approved" in " ".join(approved.text.split())

@@ -72,13 +72,15 @@ async def test_sales_csv_keeps_accents_and_exact_cents(garden):
     ]
 
 
-async def test_hours_csv_lists_each_attended_shift(garden, client):
+async def test_hours_csv_lists_each_shift_of_approved_time(garden, client):
     maria = await garden.first_coordinator()
     jo = await garden.member("jo", "=Jo")
     sam = await garden.member("sam", "Sam")
+    lu = await garden.member("lu", "Lu")
     shift = insert_shift_directly(client, starts_at=at("2026-06-15"), hours=2.25)
     insert_attendance_directly(client, shift, jo.id, "attended")
     insert_attendance_directly(client, shift, sam.id, "excused")
+    insert_attendance_directly(client, shift, lu.id, "attended", approved=False)
     rows = read_csv(await maria.get("/api/hours.csv?year=2026"))
     assert rows == [
         {
@@ -86,6 +88,7 @@ async def test_hours_csv_lists_each_attended_shift(garden, client):
             "shift_id": str(shift),
             "shift": "Harvesting shift",
             "member": "'=Jo",
+            "minutes": "135",
             "hours": "2.25",
         }
     ]

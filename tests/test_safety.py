@@ -18,7 +18,7 @@ from icsparsers import read_strict
 from litestar.testing import AsyncTestClient
 
 from coop.app import create_app
-from coop.errors import handle_server_error
+from coop.web.errors import handle_server_error
 
 FAKE_CSRF = '<input type="hidden" name="_csrf_token" value="abc123" />'
 INVISIBLE_NAMES = ["\u3164", "\u115f", "\u2800", "\u034f", " \u3164\u2800 "]

@@ -14,15 +14,15 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import FromPath
 
-from coop import auth
-from coop.auth import token_hash
 from coop.calendar import build_feed
-from coop.db import reading
-from coop.deps import AppSettings
-from coop.errors import DomainError, NotFound, handle_domain_error
+from coop.errors import DomainError, NotFound
 from coop.feeds import service
 from coop.feeds.cache import CachedFeed, FeedCache, SqliteVersionReader, is_not_modified
+from coop.members.credentials import token_hash
 from coop.settings import Settings
+from coop.web import sessions
+from coop.web.deps import AppSettings
+from coop.web.errors import error_responses, handle_domain_error
 
 MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
 MAX_AGE = 300
@@ -128,8 +128,7 @@ async def _build_once(cache: FeedCache, plan: service.FeedPlan, settings: Settin
 async def _build(cache: FeedCache, plan: service.FeedPlan, settings: Settings) -> CachedFeed:
     """Load the rows in one transaction, then build; rows that change after the version read
     only make the next request rebuild."""
-    async with reading():
-        content = await plan.load()
+    content = await plan.read()
 
     def build() -> bytes:
         return build_feed(
@@ -152,7 +151,7 @@ async def _ensure_may_see_season(request: Request, settings: Settings) -> bool:
     """Return whether the answer is private: members-only season feeds need a session."""
     if settings.season_feed_public:
         return False
-    if await auth.current_member(request) is None:
+    if await sessions.current_member(request) is None:
         raise MembersOnly(
             "The garden's season calendar is for members. Please log in, or use your own "
             "calendar link from the Calendar page."
@@ -164,7 +163,11 @@ class FeedsApi(Controller):
     path = "/calendar"
     tags = ["calendar"]
 
-    @get("/season.ics", summary="Every shift of the season, with open places and no names")
+    @get(
+        "/season.ics",
+        summary="Every shift of the season, with open places and no names",
+        responses=error_responses(401),
+    )
     async def season(self, request: Request, settings: AppSettings) -> Response:
         return await serve_feed(
             request,

@@ -14,11 +14,9 @@ import segno
 from litestar import Controller, get
 from litestar.response import Template
 
-from coop.db import reading
-from coop.deps import AppSettings, Viewer
-from coop.feeds.service import kinds
-from coop.settings import Settings
-from coop.tables import Member, Pair
+from coop.feeds import service
+from coop.feeds.urls import feed_url
+from coop.web.deps import AppSettings, Viewer
 
 
 @dataclass(frozen=True)
@@ -35,18 +33,6 @@ class FeedLink:
         return "webcal://" + self.url.split("://", 1)[1]
 
 
-def feed_url(settings: Settings, path: str) -> str:
-    return f"{settings.base_url}/calendar/{path}.ics"
-
-
-def member_feed_url(settings: Settings, token: str) -> str:
-    return feed_url(settings, f"members/{token}")
-
-
-def pair_feed_url(settings: Settings, token: str) -> str:
-    return feed_url(settings, f"pairs/{token}")
-
-
 def qr_code(url: str) -> str:
     """An SVG QR code as a data: URI (the CSP allows data: images, and it needs no route)."""
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
@@ -57,38 +43,13 @@ def _with_qr(title: str, url: str) -> FeedLink:
     return FeedLink(title, url, qr_code(link.webcal))
 
 
-async def _active_pairs(member: Member) -> list[dict[str, Any]]:
-    """The member's active pairs that have a calendar link, with the partner's name."""
-    rows = await Pair.select(
-        Pair.id,
-        Pair.calendar_token,
-        Pair.member_a,
-        Pair.member_b,
-        Pair.member_a.display_name.as_alias("a_name"),
-        Pair.member_b.display_name.as_alias("b_name"),
-    ).where(
-        ((Pair.member_a == member.id) | (Pair.member_b == member.id))
-        & (Pair.status == "active")
-        & (Pair.calendar_token != "")
-    )
-    return [
-        {
-            "token": row["calendar_token"],
-            "partner": row["b_name"] if row["member_a"] == member.id else row["a_name"],
-        }
-        for row in sorted(rows, key=lambda r: r["id"])
-    ]
-
-
 class CalendarPages(Controller):
     include_in_schema = False
 
-    @get("/calendar")
+    @get("/calendar", name="calendar")
     async def subscribe(self, viewer: Viewer, settings: AppSettings) -> Template:
         """Every feed the viewer may subscribe to, with how-tos."""
-        async with reading():
-            known = await kinds()
-            pairs = await _active_pairs(viewer) if viewer is not None else []
+        known, pairs = await service.subscriptions(viewer.id if viewer is not None else None)
         show_season = settings.season_feed_public or viewer is not None
         context: dict[str, Any] = {
             "viewer": viewer,
@@ -97,8 +58,7 @@ class CalendarPages(Controller):
             if show_season
             else None,
             "kinds": [
-                FeedLink(kind["label"], feed_url(settings, f"kinds/{kind['slug']}"))
-                for kind in known
+                FeedLink(kind["label"], feed_url(settings, "kinds", kind["slug"])) for kind in known
             ]
             if show_season
             else [],
@@ -107,10 +67,13 @@ class CalendarPages(Controller):
         }
         if viewer is not None:
             context["mine"] = _with_qr(
-                "My shifts", member_feed_url(settings, viewer.calendar_token)
+                "My shifts", feed_url(settings, "members", viewer.calendar_token)
             )
             context["pairs"] = [
-                _with_qr(f"Shifts with {pair['partner']}", pair_feed_url(settings, pair["token"]))
+                _with_qr(
+                    f"Shifts with {pair['display_name']}",
+                    feed_url(settings, "pairs", pair["calendar_token"]),
+                )
                 for pair in pairs
             ]
         return Template("feeds/calendar.html", context=context)

@@ -15,11 +15,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from coop.auth import token_hash
 from coop.calendar import FeedEvent
+from coop.db import reading
 from coop.errors import NotFound
+from coop.members.credentials import token_hash
+from coop.pairs.service import active_partners
 from coop.settings import Settings
+from coop.shifts import listing
+from coop.shifts.rules import open_slots
 from coop.tables import Shift
+from coop.vocabulary import PairStatus, PlacementStatus
 
 WINDOW_BACK = timedelta(days=60)
 FEED_GONE = (
@@ -78,6 +83,11 @@ class FeedPlan:
     version: tuple[Any, ...]
     last_modified: datetime | None
     load: Callable[[], Awaitable[FeedContent]]
+
+    async def read(self) -> FeedContent:
+        """Load the feed's rows in one transaction (the dear step, after the version said so)."""
+        async with reading():
+            return await self.load()
 
 
 def uid_domain(settings: Settings) -> str:
@@ -142,8 +152,7 @@ def _event(row: dict[str, Any], settings: Settings, description: str) -> FeedEve
 
 
 def open_places(row: dict[str, Any]) -> str:
-    free = max(0, row["pair_slots"] - row["taken_slots"])
-    return f"Open pair places: {free} of {row['pair_slots']}"
+    return f"Open pair places: {open_slots(row)} of {row['pair_slots']}"
 
 
 def _found(rows: list[dict[str, Any]], token: str) -> dict[str, Any]:
@@ -161,11 +170,15 @@ def _check_token(token: str) -> str:
     return token_hash(token)
 
 
+async def subscriptions(viewer_id: int | None) -> tuple[list[dict], list[dict]]:
+    """What the Calendar page offers: every kind, and the viewer's active pairs with a link."""
+    async with reading():
+        kinds = await listing.kinds()
+        pairs = await active_partners(viewer_id) if viewer_id is not None else []
+    return kinds, [pair for pair in pairs if pair["calendar_token"]]
+
+
 # --- season and kinds -------------------------------------------------------------------------
-
-
-async def kinds() -> list[dict[str, Any]]:
-    return await _rows("SELECT id, slug, label FROM shift_kind ORDER BY id")
 
 
 async def season_plan(
@@ -210,7 +223,7 @@ async def season_plan(
 
 
 def personal_description(status: str, partners: list[dict[str, Any]]) -> str:
-    if status == "awaiting_partner" or not partners:
+    if status == PlacementStatus.AWAITING_PARTNER or not partners:
         return "You're signed up. We're waiting for a partner to join you."
     names = " and ".join(p["display_name"] for p in partners)
     lines = [f"With your partner {names}."]
@@ -324,7 +337,7 @@ async def pair_plan(settings: Settings, now: datetime, fetch: Fetch, token: str)
         digest,
     )
     pair = _found(rows, token)
-    if pair["status"] != "active":
+    if pair["status"] != PairStatus.ACTIVE:
         raise NotFound(FEED_GONE)
 
     async def load() -> FeedContent:

@@ -6,13 +6,12 @@ from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from coop import auth, corrections
-from coop.deps import AppSettings, CurrentMember
+from coop import corrections
+from coop.corrections import CorrectionOut, history_out
 from coop.garden import service
 from coop.garden.schemas import (
     BedCreate,
     BedOut,
-    CorrectionOut,
     CropCreate,
     CropOut,
     HarvestCreate,
@@ -21,20 +20,10 @@ from coop.garden.schemas import (
     PlantingCreate,
     PlantingOut,
 )
-from coop.periods import From, Limit, Offset, To, Year
-
-
-def history_out(entries: list[dict]) -> list[CorrectionOut]:
-    return [
-        CorrectionOut(
-            id=e["id"],
-            changed_by=e["changed_by"],
-            changed_by_name=e["changed_by_name"],
-            changed_at=e["changed_at"].isoformat(),
-            before=e["before"],
-        )
-        for e in entries
-    ]
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.errors import error_responses
+from coop.web.params import From, Limit, Offset, To, Year
 
 
 async def harvest_filter(
@@ -52,14 +41,14 @@ async def harvest_filter(
 class GardenApi(Controller):
     path = "/api"
     tags = ["garden"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
     dependencies = {"filters": Provide(harvest_filter)}
 
     @get("/beds")
     async def beds(self, limit: Limit = 1000, offset: Offset = 0) -> list[BedOut]:
         return await service.list_beds(limit, offset)
 
-    @post("/beds", guards=[auth.requires_coordinator])
+    @post("/beds", guards=[sessions.requires_coordinator], responses=error_responses(409))
     async def add_bed(self, data: JSONBody[BedCreate]) -> BedOut:
         return await service.create_bed(data)
 
@@ -67,7 +56,7 @@ class GardenApi(Controller):
     async def crops(self, limit: Limit = 1000, offset: Offset = 0) -> list[CropOut]:
         return await service.list_crops(limit, offset)
 
-    @post("/crops", guards=[auth.requires_coordinator])
+    @post("/crops", guards=[sessions.requires_coordinator])
     async def add_crop(self, data: JSONBody[CropCreate]) -> CropOut:
         return await service.create_crop(data)
 
@@ -75,7 +64,7 @@ class GardenApi(Controller):
     async def plantings(self, filters: NamedDependency[service.HarvestFilter]) -> list[PlantingOut]:
         return await service.list_plantings(filters)
 
-    @post("/plantings")
+    @post("/plantings", responses=error_responses(422))
     async def add_planting(
         self, data: JSONBody[PlantingCreate], member: CurrentMember, settings: AppSettings
     ) -> PlantingOut:
@@ -86,7 +75,7 @@ class GardenApi(Controller):
         rows, _total = await service.list_harvests(filters)
         return rows
 
-    @post("/harvests")
+    @post("/harvests", responses=error_responses(422))
     async def log_harvest(
         self, data: JSONBody[HarvestCreate], member: CurrentMember, settings: AppSettings
     ) -> HarvestOut:
@@ -96,7 +85,7 @@ class GardenApi(Controller):
     async def harvest(self, harvest_id: FromPath[int]) -> HarvestOut:
         return await service.get_harvest(harvest_id)
 
-    @patch("/harvests/{harvest_id:int}")
+    @patch("/harvests/{harvest_id:int}", responses=error_responses(422))
     async def correct_harvest(
         self,
         harvest_id: FromPath[int],

@@ -3,45 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth, corrections
-from coop.deps import AppSettings, CurrentMember
+from coop import corrections
 from coop.errors import DomainError
-from coop.forms import FormError, parse_form
 from coop.garden import service
 from coop.garden.schemas import BedCreate, CropCreate, HarvestCreate, HarvestUpdate
-from coop.periods import From, Offset, To
 from coop.quantities import UNITS
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-PAGE_SIZE = 50
-
-
-def page_links(path: str, filters: dict[str, Any], offset: int, total: int) -> dict[str, str]:
-    """Previous/next links that keep the filters a person chose."""
-    kept = {k: v for k, v in filters.items() if v not in (None, "")}
-    links = {}
-    if offset > 0:
-        links["previous"] = f"{path}?{urlencode({**kept, 'offset': max(offset - PAGE_SIZE, 0)})}"
-    if offset + PAGE_SIZE < total:
-        links["next"] = f"{path}?{urlencode({**kept, 'offset': offset + PAGE_SIZE})}"
-    return links
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import Form, parse_form, refusal
+from coop.web.pagination import PAGE_SIZE, page_links
+from coop.web.params import From, Offset, To
+from coop.web.urls import path_to, redirect_to
 
 
 class HarvestPages(Controller):
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     async def _render(
         self,
+        request: Request,
         member: Any,
         settings: Any,
         status_code: int = 200,
@@ -64,7 +52,7 @@ class HarvestPages(Controller):
             "harvests": harvests,
             "total": total,
             "offset": offset,
-            "links": page_links("/harvests", filters, offset, total),
+            "links": page_links(path_to(request, "harvests"), filters, offset, total),
             "filters": filters,
             "crops": await service.list_crops(),
             "beds": await service.list_beds(),
@@ -74,9 +62,10 @@ class HarvestPages(Controller):
         }
         return Template("garden/harvests.html", context=context, status_code=status_code)
 
-    @get("/harvests")
+    @get("/harvests", name="harvests")
     async def harvests(
         self,
+        request: Request,
         member: CurrentMember,
         settings: AppSettings,
         date_from: From = None,
@@ -86,7 +75,7 @@ class HarvestPages(Controller):
     ) -> Template:
         """Harvests, newest first, filtered by date range and crop; and the form to log one."""
         filters = {"from": date_from, "to": date_to, "crop_id": crop_id}
-        return await self._render(member, settings, filters=filters, offset=offset)
+        return await self._render(request, member, settings, filters=filters, offset=offset)
 
     @post("/harvests")
     async def log(
@@ -95,23 +84,25 @@ class HarvestPages(Controller):
         """Log a harvest; from a shift's page, go back to that shift."""
         try:
             if not str(data.get("crop_id") or "").strip():
-                raise FormError("Crop: please pick the crop you picked.", "crop_id")
+                raise DomainError("Crop: please pick the crop you picked.", field="crop_id")
             harvest = parse_form(data, HarvestCreate)
             await service.log_harvest(member, harvest, settings.zone)
         except DomainError as error:
             return await self._render(
+                request,
                 member,
                 settings,
                 error.status_code,
                 form=data,
-                error=error.message,
-                field=error.extra.get("field"),
+                **refusal(error),
             )
         flash(request, "Thank you! The harvest is logged.", category="success")
         shift_id = str(data.get("shift_id") or "")
-        return Redirect(f"/shifts/{int(shift_id)}" if shift_id.isdigit() else "/harvests")
+        if shift_id.isdigit():
+            return redirect_to(request, "shift", shift_id=int(shift_id))
+        return redirect_to(request, "harvests")
 
-    @get("/harvests/{harvest_id:int}")
+    @get("/harvests/{harvest_id:int}", name="harvest")
     async def harvest(self, harvest_id: FromPath[int], member: CurrentMember) -> Template:
         """One harvest, what it held before any correction, and the form to correct it."""
         return await self._detail(member, harvest_id)
@@ -165,13 +156,12 @@ class HarvestPages(Controller):
                 harvest_id,
                 error.status_code,
                 form=data,
-                error=error.message,
-                field=error.extra.get("field"),
+                **refusal(error),
             )
         flash(request, "The harvest is corrected; what it held before is kept below.", "success")
-        return Redirect(f"/harvests/{harvest_id}")
+        return redirect_to(request, "harvest", harvest_id=harvest_id)
 
-    @post("/beds", guards=[auth.requires_coordinator])
+    @post("/beds", guards=[sessions.requires_coordinator])
     async def add_bed(
         self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
     ) -> Template | Redirect:
@@ -179,12 +169,12 @@ class HarvestPages(Controller):
             await service.create_bed(parse_form(data, BedCreate))
         except DomainError as error:
             return await self._render(
-                member, settings, error.status_code, bed_form=data, bed_error=error.message
+                request, member, settings, error.status_code, bed_form=data, **refusal(error, "bed")
             )
         flash(request, "The bed is added.", category="success")
-        return Redirect("/harvests")
+        return redirect_to(request, "harvests")
 
-    @post("/crops", guards=[auth.requires_coordinator])
+    @post("/crops", guards=[sessions.requires_coordinator])
     async def add_crop(
         self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
     ) -> Template | Redirect:
@@ -192,7 +182,12 @@ class HarvestPages(Controller):
             await service.create_crop(parse_form(data, CropCreate))
         except DomainError as error:
             return await self._render(
-                member, settings, error.status_code, crop_form=data, crop_error=error.message
+                request,
+                member,
+                settings,
+                error.status_code,
+                crop_form=data,
+                **refusal(error, "crop"),
             )
         flash(request, "The crop is added.", category="success")
-        return Redirect("/harvests")
+        return redirect_to(request, "harvests")

@@ -102,11 +102,3 @@ class HarvestOut(msgspec.Struct):
     bed: str | None = None
     recorded_by_name: str | None = None
     corrected: bool = False
-
-
-class CorrectionOut(msgspec.Struct):
-    id: int
-    changed_by: int | None
-    changed_by_name: str
-    changed_at: str
-    before: dict

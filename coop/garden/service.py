@@ -31,6 +31,7 @@ from coop.garden.schemas import (
 from coop.periods import check_record_date, date_bounds
 from coop.quantities import UNITS, from_milli, parse_quantity, parse_unit, show, to_milli
 from coop.tables import Bed, Crop, Harvest, Member, Pair, PlacementMember, Planting, Shift
+from coop.vocabulary import PairStatus, PlacementStatus, Role
 
 LIST_LIMIT = 1000
 
@@ -52,7 +53,7 @@ class HarvestFilter:
 
 
 def is_coordinator(member: Member) -> bool:
-    return member.role == "coordinator"
+    return member.role == Role.COORDINATOR
 
 
 # --- beds and crops ---------------------------------------------------------------------------
@@ -111,7 +112,7 @@ async def _shift_pair(member: Member, shift_id: int) -> int | None:
         .where((PlacementMember.shift == shift_id) & (PlacementMember.member == member.id))
         .first()
     )
-    if seat is None or seat["status"] == "waitlisted":
+    if seat is None or seat["status"] == PlacementStatus.WAITLISTED:
         if is_coordinator(member):
             return None
         raise Forbidden(
@@ -137,7 +138,7 @@ async def _shift_pair(member: Member, shift_id: int) -> int | None:
         pair_id = found["id"] if found else None
     if pair_id is None:
         return None
-    active = await Pair.exists().where((Pair.id == pair_id) & (Pair.status == "active"))
+    active = await Pair.exists().where((Pair.id == pair_id) & (Pair.status == PairStatus.ACTIVE))
     return pair_id if active else None
 
 

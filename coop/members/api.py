@@ -9,9 +9,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
-from coop.errors import error_responses
+from coop.feeds.urls import feed_url
 from coop.members import recovery, service
 from coop.members.schemas import (
     CalendarUrl,
@@ -28,6 +26,9 @@ from coop.members.schemas import (
 )
 from coop.settings import Settings
 from coop.tables import Member
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.errors import error_responses
 
 # "member": your own row; every other key is a table name with the rows that point at you.
 MemberExport = dict[str, dict[str, Any] | list[dict[str, Any]]]
@@ -42,17 +43,13 @@ def member_out(member: Member) -> MemberOut:
     )
 
 
-def member_feed_url(settings: Settings, member: Member) -> str:
-    return f"{settings.base_url}/calendar/members/{member.calendar_token}.ics"
-
-
 def me_out(settings: Settings, member: Member) -> MeOut:
     return MeOut(
         id=member.id,
         username=member.username,
         display_name=member.display_name,
         role=member.role,
-        calendar_url=member_feed_url(settings, member),
+        calendar_url=feed_url(settings, "members", member.calendar_token),
         contact=member.contact,
         share_contact=member.share_contact,
         max_shifts_per_week=member.max_shifts_per_week,
@@ -68,14 +65,14 @@ class SessionApi(Controller):
     async def log_in(self, request: Request, data: JSONBody[LoginRequest]) -> MemberOut:
         """Log in; the session cookie is replaced, never reused."""
         member = await service.authenticate(
-            data.username, data.password, auth.client_address(request)
+            data.username, data.password, sessions.client_address(request)
         )
-        auth.start_session(request, member)
+        sessions.start_session(request, member)
         return member_out(member)
 
     @delete(status_code=HTTP_204_NO_CONTENT, responses=error_responses(403))
     async def log_out(self, request: Request) -> None:
-        auth.end_session(request)
+        sessions.end_session(request)
 
 
 class MembersApi(Controller):
@@ -85,11 +82,11 @@ class MembersApi(Controller):
     @post("/members", responses=error_responses(403, 409, 429))
     async def register(self, request: Request, data: JSONBody[MemberCreate]) -> MemberOut:
         """Create an account with an invite code (and log in)."""
-        member = await service.register(data, auth.client_address(request))
-        auth.start_session(request, member)
+        member = await service.register(data, sessions.client_address(request))
+        sessions.start_session(request, member)
         return member_out(member)
 
-    @post("/invites", guards=[auth.requires_coordinator], responses=error_responses(401, 403))
+    @post("/invites", guards=[sessions.requires_coordinator], responses=error_responses(401, 403))
     async def create_invite(
         self, data: JSONBody[InviteCreate], member: CurrentMember
     ) -> InviteCreated:
@@ -100,7 +97,7 @@ class MembersApi(Controller):
 class MeApi(Controller):
     path = "/api/me"
     tags = ["accounts"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     @get(responses=error_responses(401))
     async def me(self, member: CurrentMember, settings: AppSettings) -> MeOut:
@@ -117,7 +114,7 @@ class MeApi(Controller):
     @post("/calendar-token", status_code=HTTP_200_OK, responses=error_responses(401, 403))
     async def new_calendar_token(self, member: CurrentMember, settings: AppSettings) -> CalendarUrl:
         await service.regenerate_calendar_token(member)
-        return CalendarUrl(calendar_url=member_feed_url(settings, member))
+        return CalendarUrl(calendar_url=feed_url(settings, "members", member.calendar_token))
 
     @get("/export", responses=error_responses(401))
     async def export(self, member: CurrentMember) -> MemberExport:
@@ -130,14 +127,16 @@ class MeApi(Controller):
     ) -> None:
         """A new password; every other session ends, this one goes on with a fresh cookie."""
         await recovery.change_password(
-            member, data.current_password, data.new_password, auth.client_address(request)
+            member, data.current_password, data.new_password, sessions.client_address(request)
         )
-        auth.start_session(request, member)
+        sessions.start_session(request, member)
 
     @delete(status_code=HTTP_204_NO_CONTENT, responses=error_responses(401, 403))
-    async def close_account(self, request: Request, member: CurrentMember) -> None:
-        await service.close_account(member)
-        auth.end_session(request)
+    async def close_account(
+        self, request: Request, member: CurrentMember, settings: AppSettings
+    ) -> None:
+        await service.close_account(member, settings.zone)
+        sessions.end_session(request)
 
 
 def _struct_items(data: JSONBody[MemberUpdate]) -> list[tuple[str, Any]]:
@@ -156,7 +155,7 @@ class RecoveryApi(Controller):
 
     @post(
         "/members/{member_id:int}/reset-code",
-        guards=[auth.requires_coordinator],
+        guards=[sessions.requires_coordinator],
         responses=error_responses(401, 403, 404),
     )
     async def create_reset_code(
@@ -170,5 +169,5 @@ class RecoveryApi(Controller):
     async def reset_password(self, request: Request, data: JSONBody[PasswordReset]) -> None:
         """Set a new password with a reset code; every session of that member ends."""
         await recovery.reset_password(
-            data.username, data.code, data.new_password, auth.client_address(request)
+            data.username, data.code, data.new_password, sessions.client_address(request)
         )

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
-from coop.forms import parse_form
+from coop.feeds.urls import feed_url
 from coop.i18n import _
-from coop.members import recovery, service
-from coop.members.api import member_feed_url
+from coop.members import credentials, recovery, service
 from coop.members.schemas import (
     InviteCreate,
     LoginRequest,
@@ -26,36 +22,32 @@ from coop.members.schemas import (
     PasswordReset,
 )
 from coop.shifts.service import my_shifts
-from coop.tables import Member
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow local paths after log-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/me"
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import Form, parse_form, refusal
+from coop.web.urls import path_to, redirect_to, safe_next
 
 
 class AccountPages(Controller):
     include_in_schema = False
 
-    @get("/login")
-    async def login_form(self, next: FromQuery[str | None] = None) -> Template:
-        return Template("members/login.html", context={"form": {}, "next": _safe_next(next)})
+    @get("/login", name="login")
+    async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Template:
+        return Template(
+            "members/login.html", context={"form": {}, "next": safe_next(request, next)}
+        )
 
     @post("/login")
     async def login(self, request: Request, data: Form) -> Template | Redirect:
-        target = _safe_next(data.get("next"))
+        target = safe_next(request, data.get("next"))
         try:
             credentials = parse_form(data, LoginRequest)
             member = await service.authenticate(
-                credentials.username, credentials.password, auth.client_address(request)
+                credentials.username, credentials.password, sessions.client_address(request)
             )
         except DomainError as error:
             context = {"form": {"username": data.get("username", "")}, "next": target}
-            context["error"] = error.message
+            context.update(refusal(error))
             retry_after = error.extra.get("retry_after")
             headers = {"Retry-After": str(retry_after)} if retry_after else None
             return Template(
@@ -64,17 +56,17 @@ class AccountPages(Controller):
                 status_code=error.status_code,
                 headers=headers,
             )
-        auth.start_session(request, member)
+        sessions.start_session(request, member)
         flash(request, f"Welcome back, {member.display_name}.", category="success")
         return Redirect(target)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
-        auth.end_session(request)
+        sessions.end_session(request)
         flash(request, "You're logged out. See you in the garden.", category="success")
-        return Redirect("/")
+        return redirect_to(request, "home")
 
-    @get("/register")
+    @get("/register", name="register")
     async def register_form(self, code: FromQuery[str] = "") -> Template:
         return Template("members/register.html", context={"form": {"invite_code": code}})
 
@@ -82,34 +74,37 @@ class AccountPages(Controller):
     async def register(self, request: Request, data: Form) -> Template | Redirect:
         try:
             new_member = parse_form(data, MemberCreate)
-            member = await service.register(new_member, auth.client_address(request))
+            member = await service.register(new_member, sessions.client_address(request))
         except DomainError as error:
             form = {k: v for k, v in data.items() if k != "password"}
             context = {
                 "form": form,
-                "error": error.message,
-                "error_field": error.extra.get("field"),
+                **refusal(error),
             }
             return Template("members/register.html", context=context, status_code=error.status_code)
-        auth.start_session(request, member)
+        sessions.start_session(request, member)
         flash(request, f"Welcome to the garden, {member.display_name}!", category="success")
-        return Redirect("/me")
+        return redirect_to(request, "me")
 
 
 class MePages(Controller):
     path = "/me"
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     async def _render(
         self, member: CurrentMember, settings: AppSettings, status_code: int = 200, **extra: Any
     ) -> Template:
-        context = {"member": member, "calendar_url": member_feed_url(settings, member), **extra}
+        context = {
+            "member": member,
+            "calendar_url": feed_url(settings, "members", member.calendar_token),
+            **extra,
+        }
         context["my_shifts"] = await my_shifts(member.id)
         context.setdefault("form", {})
         return Template("members/me.html", context=context, status_code=status_code)
 
-    @get()
+    @get(name="me")
     async def me(self, member: CurrentMember, settings: AppSettings) -> Template:
         return await self._render(member, settings)
 
@@ -137,22 +132,23 @@ class MePages(Controller):
                 settings,
                 error.status_code,
                 form=data,
-                error=error.message,
-                error_field=error.extra.get("field"),
+                **refusal(error),
             )
         flash(request, "Your settings are saved.", category="success")
-        return Redirect("/me")
+        return redirect_to(request, "me")
 
-    @post("/invites", guards=[auth.requires_coordinator])
-    async def invite(self, data: Form, member: CurrentMember, settings: AppSettings) -> Template:
+    @post("/invites", guards=[sessions.requires_coordinator])
+    async def invite(
+        self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
+    ) -> Template:
         try:
             invite = parse_form(data, InviteCreate)
         except DomainError as error:
             return await self._render(
-                member, settings, error.status_code, invite_error=error.message
+                member, settings, error.status_code, **refusal(error, "invite")
             )
         code, expires_at = await service.create_invite(member, invite.role)
-        link = f"{settings.base_url}/register?code={code}"
+        link = f"{settings.base_url}{path_to(request, 'register')}?code={code}"
         return await self._render(
             member,
             settings,
@@ -166,7 +162,7 @@ class MePages(Controller):
     ) -> Redirect:
         await service.regenerate_calendar_token(member)
         flash(request, "Your calendar link is new. The old link no longer works.", "success")
-        return Redirect(_safe_next(data.get("next")))
+        return Redirect(safe_next(request, data.get("next")))
 
     @post("/password")
     async def change_password(
@@ -180,7 +176,10 @@ class MePages(Controller):
                 PasswordChange,
             )
             await recovery.change_password(
-                member, change.current_password, change.new_password, auth.client_address(request)
+                member,
+                change.current_password,
+                change.new_password,
+                sessions.client_address(request),
             )
         except DomainError as error:
             return await self._render(
@@ -190,30 +189,27 @@ class MePages(Controller):
                 password_error=error.message,
                 password_error_field=error.extra.get("field"),
             )
-        auth.start_session(request, member)
+        sessions.start_session(request, member)
         flash(
             request,
             _("Your password is changed. Every other device is logged out."),
             "success",
         )
-        return Redirect("/me")
+        return redirect_to(request, "me")
 
-    @post("/reset-codes", guards=[auth.requires_coordinator])
+    @post("/reset-codes", guards=[sessions.requires_coordinator])
     async def reset_code(
-        self, data: Form, member: CurrentMember, settings: AppSettings
+        self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
     ) -> Template:
         """A coordinator makes a reset code for a member who lost their password."""
-        username = str(data.get("username", "")).strip().lower()
-        target = await Member.objects().where(Member.username == username).first()
-        if target is None:
-            return await self._render(
-                member,
-                settings,
-                404,
-                reset_error=_("We couldn't find a member with that username."),
-                reset_form=data,
+        try:
+            code, expires_at, target = await recovery.create_reset_code(
+                member, username=str(data.get("username", ""))
             )
-        code, expires_at, target = await recovery.create_reset_code(member, target.id)
+        except DomainError as error:
+            return await self._render(
+                member, settings, error.status_code, reset_error=error.message, reset_form=data
+            )
         return await self._render(
             member,
             settings,
@@ -223,21 +219,21 @@ class MePages(Controller):
                 "username": target.username,
                 "display_name": target.display_name,
                 "expires_at": expires_at,
-                "link": f"{settings.base_url}/reset",
+                "link": f"{settings.base_url}{path_to(request, 'reset')}",
             },
         )
 
     @post("/logout-everywhere")
     async def log_out_everywhere(self, request: Request, member: CurrentMember) -> Redirect:
         """For a lost phone or a shared computer: every copy of every session stops working."""
-        await auth.end_every_session(member)
-        auth.end_session(request)
+        await credentials.end_every_session(member)
+        sessions.end_session(request)
         flash(
             request,
             "You're logged out everywhere, on every device. Log in again here when you're ready.",
             "success",
         )
-        return Redirect("/login")
+        return redirect_to(request, "login")
 
     @post("/close")
     async def close_account(
@@ -250,12 +246,12 @@ class MePages(Controller):
                 400,
                 close_error="To close your account, type your username exactly as shown.",
             )
-        await service.close_account(member)
-        auth.end_session(request)
+        await service.close_account(member, settings.zone)
+        sessions.end_session(request)
         flash(
             request, "Your account is closed and your personal data removed. Take care.", "success"
         )
-        return Redirect("/")
+        return redirect_to(request, "home")
 
 
 def _check_repeated(data: dict[str, Any]) -> None:
@@ -271,7 +267,7 @@ class RecoveryPages(Controller):
 
     include_in_schema = False
 
-    @get("/reset")
+    @get("/reset", name="reset")
     async def reset_form(self, username: FromQuery[str] = "") -> Template:
         return Template("members/reset.html", context={"form": {"username": username}})
 
@@ -283,7 +279,7 @@ class RecoveryPages(Controller):
                 {k: data.get(k, "") for k in ("username", "code", "new_password")}, PasswordReset
             )
             await recovery.reset_password(
-                reset.username, reset.code, reset.new_password, auth.client_address(request)
+                reset.username, reset.code, reset.new_password, sessions.client_address(request)
             )
         except DomainError as error:
             retry_after = error.extra.get("retry_after")
@@ -297,6 +293,6 @@ class RecoveryPages(Controller):
                 status_code=error.status_code,
                 headers={"Retry-After": str(retry_after)} if retry_after else None,
             )
-        auth.end_session(request)
+        sessions.end_session(request)
         flash(request, _("Your new password is set. Please log in with it."), "success")
-        return Redirect("/login")
+        return redirect_to(request, "login")

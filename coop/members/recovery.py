@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from coop import auth
 from coop.db import writing
 from coop.errors import DomainError, NotFound
 from coop.i18n import _
-from coop.members import throttle
+from coop.members import credentials, throttle
 from coop.members.service import _invite_code
 from coop.tables import Member, ResetCode
 
@@ -21,19 +20,19 @@ class ResetCodeNotUsable(DomainError):
 
 def _code_hash(code: str) -> str:
     """Read aloud, a code gets typed with or without dashes or spaces, in any case."""
-    return auth.token_hash("".join(code.split()).replace("-", "").upper())
+    return credentials.token_hash("".join(code.split()).replace("-", "").upper())
 
 
 async def change_password(member: Member, current: str, new: str, address: str) -> None:
     """Check the current password (counted like a log-in), store the new one, and end every
     session of the member: the caller starts a fresh one for the device in hand."""
     attempt = await throttle.count_attempt(throttle.login_counters(member.username, address))
-    if not await auth.check_password(member, current):
+    if not await credentials.check_password(member, current):
         raise DomainError(
             _("That isn't your current password. Please try again."), field="current_password"
         )
     await throttle.forgive(attempt, "login")
-    new_hash = await auth.hash_password_async(new)
+    new_hash = await credentials.hash_password_async(new)
     await Member.update(
         {Member.password_hash: new_hash, Member.session_version: Member.session_version + 1}
     ).where(Member.id == member.id)
@@ -41,11 +40,22 @@ async def change_password(member: Member, current: str, new: str, address: str) 
     member.session_version += 1
 
 
-async def create_reset_code(by: Member, member_id: int) -> tuple[str, datetime, Member]:
-    """A new code for ``member_id`` (any earlier unused one stops working); shown once."""
-    member = await Member.objects().where(Member.id == member_id).first()
+async def create_reset_code(
+    by: Member, member_id: int | None = None, username: str | None = None
+) -> tuple[str, datetime, Member]:
+    """A new code for the member with ``member_id`` or ``username`` (any earlier unused code of
+    theirs stops working); it is shown once, only its hash is kept."""
+    if username is not None:
+        query = Member.objects().where(Member.username == username.strip().lower())
+    else:
+        query = Member.objects().where(Member.id == member_id)
+    member = await query.first()
     if member is None:
-        raise NotFound(_("We couldn't find that member."))
+        raise NotFound(
+            _("We couldn't find a member with that username.")
+            if username is not None
+            else _("We couldn't find that member.")
+        )
     code = _invite_code()
     expires_at = datetime.now(UTC) + RESET_CODE_LIFETIME
     async with writing():
@@ -74,7 +84,7 @@ async def reset_password(username: str, code: str, new_password: str, address: s
         ),
         field="code",
     )
-    new_hash = await auth.hash_password_async(new_password)  # first: timing reveals no names
+    new_hash = await credentials.hash_password_async(new_password)  # first: timing reveals no names
     member = await Member.objects().where(Member.username == username.strip().lower()).first()
     if member is None:
         raise refusal

@@ -6,11 +6,13 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from coop.vocabulary import Role, values
+
 # One line of ordinary text: no control characters (NUL breaks PostgreSQL, CR/LF breaks headers
 # and feeds) and no bidirectional overrides (they make a name read backwards to others).
 PLAIN_LINE = r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
 
-Role = Literal["participant", "peer_supporter", "coordinator"]
+RoleName = Literal[values(Role)]  # type: ignore[valid-type]
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")]
 DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=PLAIN_LINE)]
 Contact = Annotated[str, msgspec.Meta(max_length=200, pattern=PLAIN_LINE)]
@@ -25,7 +27,7 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class InviteCreate(msgspec.Struct, forbid_unknown_fields=True):
-    role: Role = "participant"
+    role: RoleName = Role.PARTICIPANT.value
 
 
 class InviteCreated(msgspec.Struct):

@@ -7,23 +7,24 @@ import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from piccolo.columns import ForeignKey
 from piccolo.table import Table
 
-from coop import auth
 from coop.db import writing
 from coop.errors import Conflict, DomainError, NotFound
 from coop.i18n import _
-from coop.members import throttle
+from coop.members import credentials, throttle
 from coop.members.schemas import MemberCreate
 from coop.tables import TABLES, Invite, Member
+from coop.vocabulary import Role
 
 INVITE_LIFETIME = timedelta(days=14)
 ROLE_LABELS = {
-    "participant": "participant",
-    "peer_supporter": "peer supporter",
-    "coordinator": "coordinator",
+    Role.PARTICIPANT: "participant",
+    Role.PEER_SUPPORTER: "peer supporter",
+    Role.COORDINATOR: "coordinator",
 }
 
 
@@ -79,7 +80,7 @@ async def create_invite(by: Member, role: str) -> tuple[str, datetime]:
     expires_at = datetime.now(UTC) + INVITE_LIFETIME
     await Invite.insert(
         Invite(
-            code_hash=auth.token_hash(_normalise_code(code)),
+            code_hash=credentials.token_hash(_normalise_code(code)),
             role=role,
             created_by=by.id,
             expires_at=expires_at,
@@ -92,8 +93,8 @@ async def register(data: MemberCreate, address: str) -> Member:
     """Use an invite (once) and create the member it was meant for; code guesses are limited."""
     attempt = await throttle.count_attempt(throttle.invite_counters(address))
     display_name = clean_display_name(data.display_name)
-    password_hash = await auth.hash_password_async(data.password)
-    code_hash = auth.token_hash(_normalise_code(data.invite_code))
+    password_hash = await credentials.hash_password_async(data.password)
+    code_hash = credentials.token_hash(_normalise_code(data.invite_code))
     async with writing():
         invite = await Invite.objects().where(Invite.code_hash == code_hash).first()
         now = datetime.now(UTC)
@@ -118,7 +119,7 @@ async def register(data: MemberCreate, address: str) -> Member:
                 f"The username “{data.username}” is taken. Please choose another.",
                 field="username",
             )
-        token, digest = auth.new_secret_token()
+        token, digest = credentials.new_secret_token()
         member = Member(
             username=data.username.lower(),
             display_name=display_name,
@@ -139,12 +140,12 @@ async def create_member(username: str, display_name: str, password: str, role: s
     """Create a member directly (the first coordinator, the demo season)."""
     if await Member.exists().where(Member.username == username.lower()):
         raise Conflict(f"The username “{username}” is taken.")
-    token, digest = auth.new_secret_token()
+    token, digest = credentials.new_secret_token()
     member = Member(
         username=username.lower(),
         display_name=display_name,
         role=role,
-        password_hash=await auth.hash_password_async(password),
+        password_hash=await credentials.hash_password_async(password),
         calendar_token=token,
         calendar_token_hash=digest,
     )
@@ -159,7 +160,7 @@ async def authenticate(username: str, password: str, address: str) -> Member:
     """
     attempt = await throttle.count_attempt(throttle.login_counters(username, address))
     member = await Member.objects().where(Member.username == username.strip().lower()).first()
-    if not await auth.check_password(member, password):
+    if not await credentials.check_password(member, password):
         raise BadCredentials(
             _("That username and password don't match. Please try again."), field="password"
         )
@@ -194,7 +195,7 @@ async def update_settings(member: Member, changes: dict[str, Any]) -> Member:
 
 async def regenerate_calendar_token(member: Member) -> str:
     """A new secret link; the old one stops working at once."""
-    token, digest = auth.new_secret_token()
+    token, digest = credentials.new_secret_token()
     await Member.update({Member.calendar_token: token, Member.calendar_token_hash: digest}).where(
         Member.id == member.id
     )
@@ -247,10 +248,10 @@ async def export(member: Member) -> dict[str, Any]:
     return data
 
 
-async def close_account(member: Member) -> None:
+async def close_account(member: Member, zone: ZoneInfo) -> None:
     """Remove the member's personal data; harvest and sales records stay, without the name."""
     from coop.shifts.service import release_member
 
     async with writing():
-        await release_member(member.id)
+        await release_member(member.id, zone)
         await Member.delete().where(Member.id == member.id)

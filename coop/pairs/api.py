@@ -6,19 +6,20 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate, PairOut, PairStatus
-from coop.periods import Limit, Offset
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.errors import error_responses
+from coop.web.params import Limit, Offset
 
 
 class PairsApi(Controller):
     path = "/api/pairs"
     tags = ["pairs"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
-    @post(status_code=HTTP_201_CREATED)
+    @post(status_code=HTTP_201_CREATED, responses=error_responses(404, 409))
     async def propose(self, data: JSONBody[PairCreate], member: CurrentMember) -> PairStatus:
         """Ask a member (by username) to be partners."""
         return PairStatus(**await service.propose(member, data.partner))
@@ -43,14 +44,14 @@ class PairsApi(Controller):
         pair = await service.my_pair(pair_id, member.id)
         return PairOut(**await service.view(pair, settings, member.id))
 
-    @post("/{pair_id:int}/accept", status_code=HTTP_200_OK)
+    @post("/{pair_id:int}/accept", status_code=HTTP_200_OK, responses=error_responses(409))
     async def accept(self, pair_id: FromPath[int], member: CurrentMember) -> PairStatus:
         return PairStatus(**await service.accept(pair_id, member.id))
 
-    @post("/{pair_id:int}/decline", status_code=HTTP_200_OK)
+    @post("/{pair_id:int}/decline", status_code=HTTP_200_OK, responses=error_responses(409))
     async def decline(self, pair_id: FromPath[int], member: CurrentMember) -> PairStatus:
         return PairStatus(**await service.decline(pair_id, member.id))
 
-    @post("/{pair_id:int}/end", status_code=HTTP_200_OK)
+    @post("/{pair_id:int}/end", status_code=HTTP_200_OK, responses=error_responses(409))
     async def end(self, pair_id: FromPath[int], member: CurrentMember) -> PairStatus:
         return PairStatus(**await service.end(pair_id, member.id))

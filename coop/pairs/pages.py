@@ -2,56 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth
-from coop.db import reading
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import DomainError
-from coop.forms import parse_form
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
 from coop.shifts import visibility
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+from coop.vocabulary import PairStatus
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import Form, parse_form, refusal
+from coop.web.urls import redirect_to
 
 
 class PairsPages(Controller):
     path = "/pairs"
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     async def _render(self, member, settings, status_code: int = 200, **extra: Any) -> Template:
-        async with reading():
-            views = []
-            for pair in await service.my_pairs(member.id):
-                view = await service.view(pair, settings, member.id)
-                if pair["status"] == "active":
-                    view["shifts"] = await service.shared_shifts(pair)
-                    view["notes"] = await service.pair_notes(pair["id"])
-                    partner_id = view["partner"]["id"]
-                    shared = await visibility.contacts_for(member, {partner_id})
-                    view["partner"]["contact"] = shared.get(partner_id, "")
-                views.append(view)
+        views = await service.page_views(member.id, settings)
+        for view in views:
+            if view["status"] == PairStatus.ACTIVE:  # a partner's contact, if they share it
+                partner_id = view["partner"]["id"]
+                shared = await visibility.contacts_for(member, {partner_id})
+                view["partner"]["contact"] = shared.get(partner_id, "")
         context = {
             "viewer": member,
             "to_answer": [
-                v for v in views if v["status"] == "proposed" and not v["proposed_by_me"]
+                v for v in views if v["status"] == PairStatus.PROPOSED and not v["proposed_by_me"]
             ],
-            "asked": [v for v in views if v["status"] == "proposed" and v["proposed_by_me"]],
-            "active": [v for v in views if v["status"] == "active"],
+            "asked": [
+                v for v in views if v["status"] == PairStatus.PROPOSED and v["proposed_by_me"]
+            ],
+            PairStatus.ACTIVE: [v for v in views if v["status"] == PairStatus.ACTIVE],
             "form": {},
             **extra,
         }
         return Template("pairs/pairs.html", context=context, status_code=status_code)
 
-    @get()
+    @get(name="pairs")
     async def index(self, member: CurrentMember, settings: AppSettings) -> Template:
         return await self._render(member, settings)
 
@@ -68,11 +63,10 @@ class PairsPages(Controller):
                 settings,
                 error.status_code,
                 form=data,
-                error=error.message,
-                field=error.extra.get("field") or "partner",
+                **refusal(error, field="partner"),
             )
         flash(request, "Your proposal is sent. The pair forms when they say yes.", "success")
-        return Redirect("/pairs")
+        return redirect_to(request, "pairs")
 
     @post("/{pair_id:int}/{answer:str}")
     async def change(
@@ -89,11 +83,11 @@ class PairsPages(Controller):
         try:
             await actions[answer](pair_id, member.id)
         except DomainError as error:
-            return await self._render(member, settings, error.status_code, error=error.message)
+            return await self._render(member, settings, error.status_code, **refusal(error))
         words = {
             "accept": "You're partners now. You can sign up for shifts together.",
             "decline": "You've declined. Nobody is told why.",
             "end": "The pair has ended. You can still sign up for shifts on your own.",
         }
         flash(request, words[answer], "success")
-        return Redirect("/pairs")
+        return redirect_to(request, "pairs")

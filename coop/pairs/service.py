@@ -6,18 +6,15 @@ the same way for either of them. Someone outside the pair gets "not found", neve
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
-import asyncpg
-
-from coop import auth
-from coop.db import writing
+from coop.db import UNIQUE_VIOLATIONS, reading, writing
 from coop.errors import Conflict, Forbidden, NotFound
+from coop.feeds.urls import feed_url
+from coop.members import credentials
 from coop.settings import Settings
 from coop.tables import Member, Pair, Placement, PlacementMember, Shift, ShiftNote
-
-OPEN = ("proposed", "active")
+from coop.vocabulary import OPEN_PAIR, PairStatus, PlacementStatus
 
 
 class PairExists(Conflict):
@@ -29,9 +26,9 @@ class NotYourAnswer(Forbidden):
 
 
 def calendar_url(settings: Settings, pair: dict) -> str | None:
-    if pair["status"] != "active" or not pair["calendar_token"]:
+    if pair["status"] != PairStatus.ACTIVE or not pair["calendar_token"]:
         return None
-    return f"{settings.base_url}/calendar/pairs/{pair['calendar_token']}.ics"
+    return feed_url(settings, "pairs", pair["calendar_token"])
 
 
 async def _names(ids: list[int]) -> dict[int, str]:
@@ -54,6 +51,20 @@ async def view(pair: dict, settings: Settings, me: int) -> dict:
         "partner": {"id": partner, "display_name": names.get(partner, "")},
         "proposed_by_me": pair["proposed_by"] == me,
     }
+
+
+async def page_views(member_id: int, settings: Settings) -> list[dict]:
+    """Every pair of the member as the pairs page shows it; an active one with its shared
+    shifts and notes. One transaction, so the page never mixes two moments."""
+    async with reading():
+        views = []
+        for pair in await my_pairs(member_id):
+            view_ = await view(pair, settings, member_id)
+            if pair["status"] == PairStatus.ACTIVE:
+                view_["shifts"] = await shared_shifts(pair)
+                view_["notes"] = await pair_notes(pair["id"])
+            views.append(view_)
+    return views
 
 
 async def my_pair(pair_id: int, member_id: int) -> dict:
@@ -83,7 +94,7 @@ async def propose(member: Member, partner_username: str) -> dict:
     async with writing():
         existing = (
             await Pair.select(Pair.status)
-            .where((Pair.member_a == a) & (Pair.member_b == b) & Pair.status.is_in(list(OPEN)))
+            .where((Pair.member_a == a) & (Pair.member_b == b) & Pair.status.is_in(list(OPEN_PAIR)))
             .first()
         )
         if existing is not None:
@@ -93,19 +104,19 @@ async def propose(member: Member, partner_username: str) -> dict:
             member_a=a,
             member_b=b,
             proposed_by=member.id,
-            status="proposed",
+            status=PairStatus.PROPOSED,
             created_at=now,
             updated_at=now,
         )
         try:
             await pair.save()
-        except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as error:
-            raise _exists("proposed", partner["display_name"]) from error
-    return {"id": pair.id, "status": "proposed"}
+        except UNIQUE_VIOLATIONS as error:
+            raise _exists(PairStatus.PROPOSED, partner["display_name"]) from error
+    return {"id": pair.id, "status": PairStatus.PROPOSED}
 
 
 def _exists(status: str, name: str) -> PairExists:
-    if status == "active":
+    if status == PairStatus.ACTIVE:
         return PairExists(f"You and {name} are already partners.", field="partner")
     return PairExists(
         f"You and {name} already have a pair proposal waiting for an answer.", field="partner"
@@ -115,7 +126,7 @@ def _exists(status: str, name: str) -> PairExists:
 async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
     async with writing():
         pair = await my_pair(pair_id, member_id)
-        if pair["status"] != "proposed":
+        if pair["status"] != PairStatus.PROPOSED:
             raise Conflict("This pair isn't waiting for an answer any more.")
         if pair["proposed_by"] == member_id:
             raise NotYourAnswer(
@@ -123,12 +134,12 @@ async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
                 "You can withdraw the proposal by ending it."
             )
         values = {Pair.status: new_status, Pair.updated_at: datetime.now(UTC)}
-        if new_status == "active":
-            token, digest = auth.new_secret_token()
+        if new_status == PairStatus.ACTIVE:
+            token, digest = credentials.new_secret_token()
             values.update({Pair.calendar_token: token, Pair.calendar_token_hash: digest})
         rows = (
             await Pair.update(values)
-            .where((Pair.id == pair_id) & (Pair.status == "proposed"))
+            .where((Pair.id == pair_id) & (Pair.status == PairStatus.PROPOSED))
             .returning(Pair.id)
         )
         if not rows:
@@ -138,29 +149,29 @@ async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
 
 async def accept(pair_id: int, member_id: int) -> dict:
     """Say yes: the pair becomes active and gets its own calendar link."""
-    return await _answer(pair_id, member_id, "active")
+    return await _answer(pair_id, member_id, PairStatus.ACTIVE)
 
 
 async def decline(pair_id: int, member_id: int) -> dict:
     """Say no, kindly; nobody is told why."""
-    return await _answer(pair_id, member_id, "declined")
+    return await _answer(pair_id, member_id, PairStatus.DECLINED)
 
 
 async def end(pair_id: int, member_id: int) -> dict:
     """Either partner may end a pair (or withdraw a proposal) at any time."""
     async with writing():
         pair = await my_pair(pair_id, member_id)
-        if pair["status"] not in OPEN:
+        if pair["status"] not in OPEN_PAIR:
             raise Conflict("This pair has already ended.")
         # The shared calendar link stops working with the pair.
         await Pair.update(
             {
-                Pair.status: "ended",
+                Pair.status: PairStatus.ENDED,
                 Pair.calendar_token_hash: None,
                 Pair.updated_at: datetime.now(UTC),
             }
         ).where(Pair.id == pair_id)
-    return {"id": pair_id, "status": "ended"}
+    return {"id": pair_id, "status": PairStatus.ENDED}
 
 
 async def my_pairs(member_id: int, limit: int = 100, offset: int = 0) -> list[dict]:
@@ -172,19 +183,34 @@ async def my_pairs(member_id: int, limit: int = 100, offset: int = 0) -> list[di
         .limit(limit)
         .offset(offset)
     )
-    rank = {"proposed": 0, "active": 1, "ended": 2, "declined": 3}
+    rank = {
+        PairStatus.PROPOSED: 0,
+        PairStatus.ACTIVE: 1,
+        PairStatus.ENDED: 2,
+        PairStatus.DECLINED: 3,
+    }
     return sorted(rows, key=lambda p: rank.get(p["status"], 9))
 
 
 async def active_partners(member_id: int) -> list[dict]:
-    """[{pair_id, partner_id, display_name}] for "Sign up with <partner>" buttons."""
-    rows = await Pair.select().where(
-        ((Pair.member_a == member_id) | (Pair.member_b == member_id)) & (Pair.status == "active")
+    """[{pair_id, partner_id, display_name, calendar_token}], oldest pair first."""
+    rows = (
+        await Pair.select()
+        .where(
+            ((Pair.member_a == member_id) | (Pair.member_b == member_id))
+            & (Pair.status == PairStatus.ACTIVE)
+        )
+        .order_by(Pair.id)
     )
     partners = [r["member_b"] if r["member_a"] == member_id else r["member_a"] for r in rows]
     names = await _names(partners) if partners else {}
     return [
-        {"pair_id": r["id"], "partner_id": p, "display_name": names.get(p, "")}
+        {
+            "pair_id": r["id"],
+            "partner_id": p,
+            "display_name": names.get(p, ""),
+            "calendar_token": r["calendar_token"],
+        }
         for r, p in zip(rows, partners, strict=True)
     ]
 
@@ -202,7 +228,7 @@ async def shared_shifts(pair: dict, upcoming: bool = True) -> list[dict]:
         return []
     shift_ids = (
         await Placement.select(Placement.shift)
-        .where(Placement.id.is_in(both) & (Placement.status == "confirmed"))
+        .where(Placement.id.is_in(both) & (Placement.status == PlacementStatus.CONFIRMED))
         .output(as_list=True)
     )
     if not shift_ids:

@@ -10,10 +10,6 @@ from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember, Viewer
-from coop.errors import error_responses
-from coop.periods import Limit, Offset
 from coop.plan import service
 from coop.plan.recurrence import InvalidPlan
 from coop.plan.schemas import (
@@ -27,12 +23,15 @@ from coop.plan.schemas import (
     ShiftOut,
     ShiftUpdate,
 )
-from coop.shifts import listing, visibility
+from coop.shifts import listing, rules
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember, Viewer
+from coop.web.errors import error_responses
+from coop.web.params import Limit, Offset, moment_query
 
 
 def shift_out(row: dict[str, Any]) -> ShiftOut:
     """A shift as the API shows it; a cancelled shift has no open places."""
-    open_slots = 0 if row["status"] == "cancelled" else row["pair_slots"] - row["taken_slots"]
     return ShiftOut(
         id=row["id"],
         title=row["title"],
@@ -41,7 +40,7 @@ def shift_out(row: dict[str, Any]) -> ShiftOut:
         ends_at=row["ends_at"],
         location=row["location"],
         pair_slots=row["pair_slots"],
-        open_slots=max(0, open_slots),
+        open_slots=rules.open_slots(row),
         taken_slots=row["taken_slots"],
         status=row["status"],
         cancel_reason=row["cancel_reason"],
@@ -79,9 +78,9 @@ class KindsApi(Controller):
     @get()
     async def list_kinds(self) -> list[KindOut]:
         """The kinds of shift, for forms and feed links."""
-        return [KindOut(slug=k["slug"], label=k["label"]) for k in await service.list_kinds()]
+        return [KindOut(slug=k["slug"], label=k["label"]) for k in await listing.kinds()]
 
-    @post(guards=[auth.requires_coordinator])
+    @post(guards=[sessions.requires_coordinator], responses=error_responses(409))
     async def add_kind(self, data: JSONBody[KindCreate]) -> KindOut:
         kind = await service.add_kind(data)
         return KindOut(slug=kind["slug"], label=kind["label"])
@@ -104,10 +103,10 @@ class PlanApi(Controller):
         offset: Offset = 0,
     ) -> list[ShiftOut]:
         """Shifts starting in [start, end) (no offset: the garden's clock), with open slots."""
-        visibility.ensure_may_see_schedule(settings, viewer)
+        sessions.ensure_may_see_schedule(settings, viewer)
         rows = await listing.list_shifts(
-            listing.parse_moment(start, settings.zone, "start"),
-            listing.parse_moment(end, settings.zone, "end"),
+            moment_query(start, settings.zone, "start"),
+            moment_query(end, settings.zone, "end"),
             kind,
             limit,
             offset,
@@ -118,15 +117,19 @@ class PlanApi(Controller):
     async def get_shift(
         self, shift_id: FromPath[int], settings: AppSettings, viewer: Viewer
     ) -> ShiftOut:
-        visibility.ensure_may_see_schedule(settings, viewer)
+        sessions.ensure_may_see_schedule(settings, viewer)
         return shift_out(await listing.get_shift(shift_id))
 
-    @post("/shifts", guards=[auth.requires_coordinator])
+    @post("/shifts", guards=[sessions.requires_coordinator], responses=error_responses(422))
     async def create_shift(self, data: JSONBody[ShiftCreate], settings: AppSettings) -> ShiftOut:
         """Plan one shift; times without an offset are on the garden's clock."""
         return shift_out(await service.create_shift(data, settings.zone))
 
-    @patch("/shifts/{shift_id:int}", guards=[auth.requires_coordinator])
+    @patch(
+        "/shifts/{shift_id:int}",
+        guards=[sessions.requires_coordinator],
+        responses=error_responses(409, 422),
+    )
     async def update_shift(
         self, shift_id: FromPath[int], data: JSONBody[ShiftUpdate], settings: AppSettings
     ) -> ShiftOut:
@@ -135,14 +138,22 @@ class PlanApi(Controller):
         return shift_out(changed[0])
 
     @post(
-        "/shifts/{shift_id:int}/cancel", guards=[auth.requires_coordinator], status_code=HTTP_200_OK
+        "/shifts/{shift_id:int}/cancel",
+        guards=[sessions.requires_coordinator],
+        status_code=HTTP_200_OK,
+        responses=error_responses(409),
     )
     async def cancel_shift(
         self, shift_id: FromPath[int], data: JSONBody[CancelRequest]
     ) -> ShiftOut:
         return shift_out(await service.cancel_shift(shift_id, data.reason))
 
-    @post("/days/{day:str}/cancel", guards=[auth.requires_coordinator], status_code=HTTP_200_OK)
+    @post(
+        "/days/{day:str}/cancel",
+        guards=[sessions.requires_coordinator],
+        status_code=HTTP_200_OK,
+        responses=error_responses(422),
+    )
     async def cancel_day(
         self, day: FromPath[str], data: JSONBody[DayCancel], settings: AppSettings
     ) -> list[ShiftOut]:
@@ -150,7 +161,7 @@ class PlanApi(Controller):
         rows = await service.cancel_day(garden_date(day), data.reason, settings.zone)
         return [shift_out(row) for row in rows]
 
-    @post("/series", guards=[auth.requires_coordinator])
+    @post("/series", guards=[sessions.requires_coordinator], responses=error_responses(422))
     async def create_series(
         self, data: JSONBody[SeriesCreate], member: CurrentMember, settings: AppSettings
     ) -> SeriesCreated:
@@ -158,7 +169,12 @@ class PlanApi(Controller):
         series_id, shift_ids = await service.create_series(data, settings.zone, member.id)
         return SeriesCreated(id=series_id, shift_ids=shift_ids)
 
-    @post("/series/preview", guards=[auth.requires_coordinator], status_code=HTTP_200_OK)
+    @post(
+        "/series/preview",
+        guards=[sessions.requires_coordinator],
+        status_code=HTTP_200_OK,
+        responses=error_responses(422),
+    )
     async def preview_series(
         self, data: JSONBody[SeriesCreate], settings: AppSettings
     ) -> list[Occurrence]:
@@ -166,7 +182,7 @@ class PlanApi(Controller):
         occurrences = await service.preview_series(data, settings.zone)
         return [Occurrence(starts_at=o.starts_at, ends_at=o.ends_at) for o in occurrences]
 
-    @get("/series/{series_id:int}", guards=[auth.requires_member])
+    @get("/series/{series_id:int}", guards=[sessions.requires_member])
     async def series(self, series_id: FromPath[int]) -> SeriesOut:
         """A series with every shift it made, cancelled ones included."""
         row, shifts = await service.get_series(series_id)

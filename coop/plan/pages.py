@@ -7,20 +7,15 @@ and what was typed kept; on success it redirects (so a reload never plans twice)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth
-from coop.db import reading
-from coop.deps import AppSettings, CurrentMember
+from coop import formatting
 from coop.errors import DomainError
-from coop.forms import parse_form
-from coop.periods import Offset
 from coop.plan import service
 from coop.plan.recurrence import WEEKDAY_NAMES, InvalidPlan, parse_clock, wall_clock, weekly_rrule
 from coop.plan.schemas import (
@@ -32,16 +27,17 @@ from coop.plan.schemas import (
     ShiftForm,
     ShiftUpdate,
 )
+from coop.shifts import listing
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import Form, parse_form, refusal
+from coop.web.pagination import page_links
+from coop.web.params import Offset
+from coop.web.urls import path_to, redirect_to
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 25
 # Service messages name API fields; the forms ask for a date and two clock times instead.
 FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time", "first_date": "from_date"}
-
-
-def _refusal(error: DomainError) -> tuple[str, str | None]:
-    field = error.extra.get("field")
-    return error.message, FORM_FIELDS.get(field, field)
 
 
 def _days(data: dict[str, Any]) -> list[str]:
@@ -53,18 +49,19 @@ def _days(data: dict[str, Any]) -> list[str]:
 class PlanPages(Controller):
     path = "/plan"
     include_in_schema = False
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
-    async def _render(self, offset: int = 0, status_code: int = 200, **extra: Any) -> Template:
+    async def _render(
+        self, request: Request, offset: int = 0, status_code: int = 200, **extra: Any
+    ) -> Template:
         shifts, total = await service.upcoming(PAGE_SIZE, offset)
-        async with reading():
-            kinds = await service.list_kinds()
+        kinds = await listing.kinds()
         context = {
             "kinds": kinds,
             "shifts": shifts,
             "total": total,
             "offset": offset,
-            "page_size": PAGE_SIZE,
+            "links": page_links(path_to(request, "plan"), {}, offset, total, PAGE_SIZE),
             "weekdays": WEEKDAY_NAMES,
             "series_form": {},
             "series_days": [],
@@ -75,10 +72,10 @@ class PlanPages(Controller):
         }
         return Template("plan/plan.html", context=context, status_code=status_code)
 
-    @get()
-    async def plan(self, offset: Offset = 0) -> Template:
+    @get(name="plan")
+    async def plan(self, request: Request, offset: Offset = 0) -> Template:
         """The planner: forms for series, shifts, kinds and days, and the shifts ahead."""
-        return await self._render(offset)
+        return await self._render(request, offset)
 
     @post("/series")
     async def series(
@@ -104,19 +101,18 @@ class PlanPages(Controller):
             if data.get("action") == "create":
                 _, shift_ids = await service.create_series(spec, settings.zone, member.id)
                 flash(request, f"The series is planned: {len(shift_ids)} shifts.", "success")
-                return Redirect("/plan")
+                return redirect_to(request, "plan")
             occurrences = await service.preview_series(spec, settings.zone)
         except DomainError as error:
-            message, field = _refusal(error)
             return await self._render(
+                request,
                 status_code=error.status_code,
                 series_form=data,
                 series_days=days,
-                series_error=message,
-                series_field=field,
+                **refusal(error, "series", renames=FORM_FIELDS),
             )
         return await self._render(
-            series_form=data, series_days=days, preview=occurrences, rrule=spec.rrule
+            request, series_form=data, series_days=days, preview=occurrences, rrule=spec.rrule
         )
 
     @post("/shifts")
@@ -139,15 +135,14 @@ class PlanPages(Controller):
                 settings.zone,
             )
         except DomainError as error:
-            message, field = _refusal(error)
             return await self._render(
+                request,
                 status_code=error.status_code,
                 shift_form=data,
-                shift_error=message,
-                shift_field=field,
+                **refusal(error, "shift", renames=FORM_FIELDS),
             )
         flash(request, f"“{shift['title']}” is planned.", "success")
-        return Redirect("/plan")
+        return redirect_to(request, "plan")
 
     @post("/kinds")
     async def add_kind(self, request: Request, data: Form) -> Template | Redirect:
@@ -155,15 +150,14 @@ class PlanPages(Controller):
             values = {**data, "slug": str(data.get("slug", "")).strip().lower()}
             kind = await service.add_kind(parse_form(values, KindCreate))
         except DomainError as error:
-            message, field = _refusal(error)
             return await self._render(
+                request,
                 status_code=error.status_code,
                 kind_form=data,
-                kind_error=message,
-                kind_field=field,
+                **refusal(error, "kind", renames=FORM_FIELDS),
             )
         flash(request, f"“{kind['label']}” shifts can now be planned.", "success")
-        return Redirect("/plan")
+        return redirect_to(request, "plan")
 
     @post("/days/cancel")
     async def cancel_day(
@@ -174,31 +168,27 @@ class PlanPages(Controller):
             form = parse_form(data, DayCancelForm)
             cancelled = await service.cancel_day(form.day, form.reason, settings.zone)
         except DomainError as error:
-            message, field = _refusal(error)
             return await self._render(
+                request,
                 status_code=error.status_code,
                 day_form=data,
-                day_error=message,
-                day_field=field,
+                **refusal(error, "day", renames=FORM_FIELDS),
             )
-        day = f"{form.day:%A} {form.day.day} {form.day:%B}"
+        day = formatting.day(form.day)
         if cancelled:
             count = len(cancelled)
             text = f"Cancelled {count} shift{'s' if count != 1 else ''} on {day}: {form.reason}."
         else:
             text = f"There were no planned shifts on {day}, so nothing changed."
         flash(request, text, "success")
-        return Redirect("/plan")
+        return redirect_to(request, "plan")
 
     # --- one shift -----------------------------------------------------------------------------
 
     async def _render_shift(
         self, shift_id: int, settings: AppSettings, status_code: int = 200, **extra: Any
     ) -> Template:
-        async with reading():
-            shift = await service.get_shift(shift_id)
-            kinds = await service.list_kinds()
-            roster = await service.roster(shift_id)
+        shift, kinds, roster = await service.shift_editor(shift_id)
         starts = wall_clock(shift["starts_at"], settings.zone)
         ends = wall_clock(shift["ends_at"], settings.zone)
         current = {
@@ -215,7 +205,7 @@ class PlanPages(Controller):
         context = {"shift": shift, "kinds": kinds, "roster": roster, "form": current, **extra}
         return Template("plan/shift.html", context=context, status_code=status_code)
 
-    @get("/shifts/{shift_id:int}")
+    @get("/shifts/{shift_id:int}", name="plan_shift")
     async def shift(self, shift_id: FromPath[int], settings: AppSettings) -> Template:
         """Edit one shift (or it and the following ones of its series), or cancel it."""
         return await self._render_shift(shift_id, settings)
@@ -226,16 +216,19 @@ class PlanPages(Controller):
     ) -> Template | Redirect:
         try:
             form = parse_form({k: v for k, v in data.items() if k != "scope"}, ShiftForm)
-            shift = await service.get_shift(shift_id)
+            shift = await listing.get_shift(shift_id)
             changes = _changed_fields(form, shift, settings)
             scope = "following" if data.get("scope") == "following" else "this"
             changed = await service.update_shift(
                 shift_id, ShiftUpdate(**changes, scope=scope), settings.zone
             )
         except DomainError as error:
-            message, field = _refusal(error)
             return await self._render_shift(
-                shift_id, settings, error.status_code, form=data, error=message, field=field
+                shift_id,
+                settings,
+                error.status_code,
+                form=data,
+                **refusal(error, renames=FORM_FIELDS),
             )
         if not changes:
             text = "Nothing was different, so nothing changed."
@@ -244,7 +237,7 @@ class PlanPages(Controller):
         else:
             text = f"Saved. {len(changed)} shifts of the series are updated."
         flash(request, text, "success")
-        return Redirect(f"/plan/shifts/{shift_id}")
+        return redirect_to(request, "plan_shift", shift_id=shift_id)
 
     @post("/shifts/{shift_id:int}/cancel")
     async def cancel_shift(
@@ -260,11 +253,11 @@ class PlanPages(Controller):
                 shift_id,
                 settings,
                 error.status_code,
-                cancel_error=error.message,
+                **refusal(error, "cancel"),
                 cancel_form={"reason": reason},
             )
         flash(request, "The shift is cancelled. Calendars will show it as cancelled.", "success")
-        return Redirect(f"/plan/shifts/{shift_id}")
+        return redirect_to(request, "plan_shift", shift_id=shift_id)
 
 
 def _changed_fields(form: ShiftForm, shift: dict[str, Any], settings: AppSettings) -> dict:

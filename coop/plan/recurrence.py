@@ -51,7 +51,6 @@ class InvalidPlan(DomainError):
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message, field=field)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -62,16 +61,18 @@ class Occurrence:
     ends_at: datetime
 
 
-def parse_moment(text: str, field: str) -> datetime:
-    """Read an ISO 8601 date and time, with or without an offset."""
+def parse_moment(text: str, zone: ZoneInfo, field: str) -> datetime:
+    """Read an ISO 8601 date or date and time as a UTC instant; without an offset it is on the
+    garden's clock (and must be a time that clock shows)."""
     try:
-        return datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(text.strip())
     except ValueError as error:
         raise InvalidPlan(
             f"{field.replace('_', ' ').capitalize()}: please give a date and time like "
             "2027-06-01T09:00.",
             field,
         ) from error
+    return to_utc(moment, zone, field)
 
 
 def parse_clock(text: str, field: str) -> time:

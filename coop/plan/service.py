@@ -19,13 +19,14 @@ from coop.plan.recurrence import (
     parse_clock,
     parse_moment,
     shift_wall_clock,
-    to_utc,
     wall_clock,
 )
 from coop.plan.schemas import KindCreate, SeriesCreate, ShiftCreate, ShiftUpdate
+from coop.shifts.listing import get_shift, kinds, shift_query
 from coop.shifts.rules import OverlappingShift, PaceReached, check_move, lock_placements
 from coop.shifts.service import fill_open_slots
 from coop.tables import PlacementMember, Series, Shift, ShiftKind
+from coop.vocabulary import ShiftStatus
 
 MAX_SHIFT_LENGTH = timedelta(hours=16)
 PLAN_BACK = timedelta(days=366)
@@ -43,19 +44,7 @@ class PlacedPeopleBlockMove(Conflict):
     """New times would put someone placed on the shift in two places, or past their pace."""
 
 
-def _shift_query():
-    return Shift.select(
-        Shift.all_columns(),
-        Shift.kind.slug.as_alias("kind_slug"),
-        Shift.kind.label.as_alias("kind_label"),
-    )
-
-
 # --- kinds -------------------------------------------------------------------------------------
-
-
-async def list_kinds() -> list[dict[str, Any]]:
-    return await ShiftKind.select().order_by(ShiftKind.id)
 
 
 async def add_kind(kind: KindCreate) -> dict[str, Any]:
@@ -105,17 +94,10 @@ def check_times(
 # --- single shifts -----------------------------------------------------------------------------
 
 
-async def get_shift(shift_id: int) -> dict[str, Any]:
-    row = await _shift_query().where(Shift.id == shift_id).first()
-    if row is None:
-        raise NotFound("We couldn't find that shift. It may have been removed.")
-    return row
-
-
 async def create_shift(data: ShiftCreate, zone: ZoneInfo) -> dict[str, Any]:
     """Plan one shift; times without an offset are on the garden's clock."""
-    starts = to_utc(parse_moment(data.starts_at, "starts_at"), zone, "starts_at")
-    ends = to_utc(parse_moment(data.ends_at, "ends_at"), zone, "ends_at")
+    starts = parse_moment(data.starts_at, zone, "starts_at")
+    ends = parse_moment(data.ends_at, zone, "ends_at")
     check_times(starts, ends)
     async with writing():
         shift = Shift(
@@ -201,7 +183,7 @@ async def get_series(series_id: int) -> tuple[dict[str, Any], list[dict[str, Any
         row = await Series.select().where(Series.id == series_id).first()
         if row is None:
             raise NotFound("We couldn't find that series.")
-        shifts = await _shift_query().where(Shift.series == series_id).order_by(Shift.starts_at)
+        shifts = await shift_query().where(Shift.series == series_id).order_by(Shift.starts_at)
     return row, shifts
 
 
@@ -222,17 +204,17 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
             # Placement changes take this lock before any shift row: take it in the same order.
             await lock_placements()
         shift = await get_shift(shift_id)
-        if shift["status"] == "cancelled":
+        if shift["status"] == ShiftStatus.CANCELLED:
             raise Conflict("That shift is cancelled, so it stays as it is.")
         targets = [shift]
         if update.scope == "following":
             if shift["series"] is None:
                 raise InvalidPlan("This shift isn't part of a series; edit just this one.", "scope")
             targets += await (
-                _shift_query()
+                shift_query()
                 .where(
                     (Shift.series == shift["series"])
-                    & (Shift.status == "scheduled")
+                    & (Shift.status == ShiftStatus.SCHEDULED)
                     & (Shift.starts_at > shift["starts_at"])
                 )
                 .order_by(Shift.starts_at)
@@ -246,10 +228,10 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
             common["kind"] = await _kind_id(changes["kind"])
         start_delta = end_delta = timedelta(0)
         if "starts_at" in changes:
-            new_start = to_utc(parse_moment(changes["starts_at"], "starts_at"), zone, "starts_at")
+            new_start = parse_moment(changes["starts_at"], zone, "starts_at")
             start_delta = wall_clock(new_start, zone) - wall_clock(shift["starts_at"], zone)
         if "ends_at" in changes:
-            new_end = to_utc(parse_moment(changes["ends_at"], "ends_at"), zone, "ends_at")
+            new_end = parse_moment(changes["ends_at"], zone, "ends_at")
             end_delta = wall_clock(new_end, zone) - wall_clock(shift["ends_at"], zone)
         now = datetime.now(UTC)
         if not (start_delta or end_delta):
@@ -270,7 +252,7 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
             for target in targets:  # new slots go to the waitlist at once, in order
                 await fill_open_slots(target["id"], zone)
         ids = [target["id"] for target in targets]
-        return await _shift_query().where(Shift.id.is_in(ids)).order_by(Shift.starts_at)
+        return await shift_query().where(Shift.id.is_in(ids)).order_by(Shift.starts_at)
 
 
 async def _apply(
@@ -331,7 +313,7 @@ async def cancel_shift(shift_id: int, reason: str) -> dict[str, Any]:
     """Cancel one shift; it stays (status "cancelled") so calendars remove it and show why."""
     async with writing():
         shift = await get_shift(shift_id)
-        if shift["status"] == "cancelled":
+        if shift["status"] == ShiftStatus.CANCELLED:
             raise Conflict("That shift is already cancelled.")
         await _cancel([shift_id], reason)
         return await get_shift(shift_id)
@@ -344,25 +326,31 @@ async def cancel_day(day: date, reason: str, zone: ZoneInfo) -> list[dict[str, A
     async with writing():
         ids = await (
             Shift.select(Shift.id)
-            .where(Shift.status == "scheduled")
+            .where(Shift.status == ShiftStatus.SCHEDULED)
             .where((Shift.starts_at >= starts) & (Shift.starts_at < ends))
             .output(as_list=True)
         )
         if ids:
             await _cancel(ids, reason)
-            return await _shift_query().where(Shift.id.is_in(ids)).order_by(Shift.starts_at)
+            return await shift_query().where(Shift.id.is_in(ids)).order_by(Shift.starts_at)
     return []
 
 
 async def _cancel(ids: list[int], reason: str) -> None:
     await Shift.update(
         {
-            Shift.status: "cancelled",
+            Shift.status: ShiftStatus.CANCELLED,
             Shift.cancel_reason: reason.strip(),
             Shift.sequence: Shift.sequence + 1,
             Shift.updated_at: datetime.now(UTC),
         }
     ).where(Shift.id.is_in(ids))
+
+
+async def shift_editor(shift_id: int) -> tuple[dict[str, Any], list[dict], list[dict[str, Any]]]:
+    """What a shift's edit page shows, read together: the shift, every kind, its roster."""
+    async with reading():
+        return await get_shift(shift_id), await kinds(), await roster(shift_id)
 
 
 async def roster(shift_id: int) -> list[dict[str, Any]]:
@@ -393,7 +381,7 @@ async def upcoming(limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
     now = datetime.now(UTC)
     async with reading():
         rows = await (
-            _shift_query()
+            shift_query()
             .where(Shift.ends_at >= now)
             .order_by(Shift.starts_at)
             .order_by(Shift.id)

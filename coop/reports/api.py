@@ -7,11 +7,13 @@ from typing import Any
 
 from litestar import Controller, get
 
-from coop import auth
-from coop.deps import AppSettings
-from coop.periods import Year, this_year
+from coop.periods import this_year
 from coop.quantities import show
-from coop.reports import service
+from coop.reports import impact, service
+from coop.web import sessions
+from coop.web.deps import AppSettings
+from coop.web.errors import error_responses
+from coop.web.params import From, To, Year
 
 
 def _hours(value: Decimal) -> float | int:
@@ -69,10 +71,24 @@ def season_json(report: service.Season) -> dict[str, Any]:
 class ReportsApi(Controller):
     path = "/api/reports"
     tags = ["reports"]
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     @get("/season")
     async def season(self, settings: AppSettings, year: Year = None) -> dict[str, Any]:
         """Hours, harvests, batches, sales and shift fill of one season."""
         report = await service.season(year or this_year(settings.zone), settings.zone)
         return season_json(report)
+
+
+class ImpactApi(Controller):
+    path = "/api/reports/impact"
+    tags = ["reports"]
+    guards = [sessions.requires_coordinator]
+
+    @get(responses=error_responses(400))
+    async def impact_report(
+        self, settings: AppSettings, starts_on: From = None, ends_on: To = None
+    ) -> dict[str, Any]:
+        """For funders, any date range: counts of people under 5 are null and named."""
+        first, last = impact.impact_range(starts_on, ends_on, settings.zone)
+        return impact.impact_json(await impact.impact(first, last, settings.zone))

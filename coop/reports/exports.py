@@ -10,18 +10,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Response, get
 
-from coop import auth
-from coop.db import reading
-from coop.deps import AppSettings
-from coop.periods import Year, this_year, year_instants
+from coop.formatting import decimal_dollars, hours_text
+from coop.periods import this_year
 from coop.quantities import from_milli, show
-from coop.reports.service import hours_of, mass_kg
-from coop.tables import Attendance, Harvest, Sale
+from coop.reports import service
+from coop.reports.service import mass_kg
+from coop.web import sessions
+from coop.web.deps import AppSettings
+from coop.web.params import Year
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -46,40 +46,16 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     )
 
 
-def _cents(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
 class ExportsApi(Controller):
     path = "/api"
     tags = ["exports"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     @get("/harvests.csv")
     async def harvests_csv(self, settings: AppSettings, year: Year = None) -> Response:
         """Every harvest of the season, with exact kilograms for mass units."""
         year = year or this_year(settings.zone)
-        async with reading():
-            rows = await (
-                Harvest.select(
-                    Harvest.id,
-                    Harvest.harvested_on,
-                    Harvest.crop.name.as_alias("crop"),
-                    Harvest.crop.variety.as_alias("variety"),
-                    Harvest.bed.name.as_alias("bed"),
-                    Harvest.quantity_milli,
-                    Harvest.unit,
-                    Harvest.shift,
-                    Harvest.recorded_by.display_name.as_alias("recorded_by"),
-                    Harvest.notes,
-                )
-                .where(
-                    (Harvest.harvested_on >= date(year, 1, 1))
-                    & (Harvest.harvested_on <= date(year, 12, 31))
-                )
-                .order_by(Harvest.harvested_on)
-                .order_by(Harvest.id)
-            )
+        rows = await service.season_harvests(year)
         header = [
             "id",
             "harvested_on",
@@ -111,17 +87,11 @@ class ExportsApi(Controller):
         )
         return csv_response(f"harvests-{year}.csv", header, lines)
 
-    @get("/sales.csv", guards=[auth.requires_coordinator])
+    @get("/sales.csv", guards=[sessions.requires_coordinator])
     async def sales_csv(self, settings: AppSettings, year: Year = None) -> Response:
         """Every sale of the season; prices in dollars with cents, totals exact."""
         year = year or this_year(settings.zone)
-        async with reading():
-            rows = await (
-                Sale.select(Sale.all_columns(), Sale.product.name.as_alias("product_name"))
-                .where((Sale.sold_on >= date(year, 1, 1)) & (Sale.sold_on <= date(year, 12, 31)))
-                .order_by(Sale.sold_on)
-                .order_by(Sale.id)
-            )
+        rows = await service.season_sales(year)
         header = ["id", "sold_on", "product", "quantity", "unit_price", "total", "channel"]
         lines = (
             [
@@ -129,46 +99,28 @@ class ExportsApi(Controller):
                 r["sold_on"].isoformat(),
                 r["product_name"],
                 r["quantity"],
-                _cents(r["unit_price_cents"]),
-                _cents(r["quantity"] * r["unit_price_cents"]),
+                decimal_dollars(r["unit_price_cents"]),
+                decimal_dollars(r["quantity"] * r["unit_price_cents"]),
                 r["channel"],
             ]
             for r in rows
         )
         return csv_response(f"sales-{year}.csv", header, lines)
 
-    @get("/hours.csv", guards=[auth.requires_coordinator])
+    @get("/hours.csv", guards=[sessions.requires_coordinator])
     async def hours_csv(self, settings: AppSettings, year: Year = None) -> Response:
-        """One line per person per attended shift (the work is often paid)."""
+        """One line per person per shift of approved time (the work is paid)."""
         year = year or this_year(settings.zone)
-        first, after = year_instants(year, settings.zone)
-        async with reading():
-            rows = await (
-                Attendance.select(
-                    Attendance.shift,
-                    Attendance.member,
-                    Attendance.status,
-                    Attendance.member.display_name.as_alias("member_name"),
-                    Attendance.shift.title.as_alias("title"),
-                    Attendance.shift.starts_at.as_alias("starts_at"),
-                    Attendance.shift.ends_at.as_alias("ends_at"),
-                )
-                .where((Attendance.shift.starts_at >= first) & (Attendance.shift.starts_at < after))
-                .order_by(Attendance.id)
-            )
-        latest = {(r["shift"], r["member"]): r for r in rows}
-        attended = sorted(
-            (r for r in latest.values() if r["status"] == "attended"),
-            key=lambda r: (r["starts_at"], r["member_name"] or ""),
-        )
-        header = ["date", "shift_id", "shift", "member", "hours"]
+        attended = await service.attended_shifts(year, settings.zone)
+        header = ["date", "shift_id", "shift", "member", "minutes", "hours"]
         lines = (
             [
-                r["starts_at"].astimezone(settings.zone).date().isoformat(),
-                r["shift"],
-                r["title"],
-                r["member_name"] or "Former member",
-                str(hours_of(int((r["ends_at"] - r["starts_at"]).total_seconds()))),
+                r.starts_at.astimezone(settings.zone).date().isoformat(),
+                r.shift_id,
+                r.title,
+                r.display_name or "Former member",
+                r.minutes,
+                hours_text(r.minutes),
             ]
             for r in attended
         )

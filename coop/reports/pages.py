@@ -6,20 +6,22 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
 from coop.errors import NotFound
-from coop.periods import Year, this_year
-from coop.reports import service
-from coop.reports.charts import CHART_CSP, CHARTS
+from coop.i18n import _
+from coop.periods import this_year
+from coop.reports import impact, service
+from coop.reports.charts import CHART_CSP, CHARTS, _bar
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.params import From, To, Year
 
 
 class ReportPages(Controller):
     path = "/reports"
     include_in_schema = False
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
-    @get()
+    @get(name="season_report")
     async def season(
         self, member: CurrentMember, settings: AppSettings, year: Year = None
     ) -> Template:
@@ -44,6 +46,48 @@ class ReportPages(Controller):
         report = await service.season(year or this_year(settings.zone), settings.zone)
         return Response(
             content=chart.draw(report),
+            media_type="image/svg+xml",
+            headers={"content-security-policy": CHART_CSP, "cache-control": "private, no-cache"},
+        )
+
+
+class ImpactPages(Controller):
+    path = "/reports/impact"
+    include_in_schema = False
+    guards = [sessions.requires_coordinator]
+
+    @get()
+    async def impact_page(
+        self,
+        member: CurrentMember,
+        settings: AppSettings,
+        starts_on: From = None,
+        ends_on: To = None,
+    ) -> Template:
+        """For funders: people, paid work, pairs and seed to sale; small counts say so."""
+        first, last = impact.impact_range(starts_on, ends_on, settings.zone)
+        report = await impact.impact(first, last, settings.zone)
+        return Template(
+            "reports/impact.html",
+            context={"viewer": member, "report": report, "first": first, "last": last},
+        )
+
+    @get("/hours.svg")
+    async def hours_chart(
+        self, settings: AppSettings, starts_on: From = None, ends_on: To = None
+    ) -> Response:
+        """Paid hours by week as SVG; the page's table holds the same numbers."""
+        first, last = impact.impact_range(starts_on, ends_on, settings.zone)
+        report = await impact.impact(first, last, settings.zone)
+        rows = report.hours_by_week
+        svg = _bar(
+            _("Paid hours by week"),
+            [r["week"] for r in rows],
+            _("hours"),
+            [round(r["minutes"] / 60, 2) for r in rows],
+        )
+        return Response(
+            content=svg,
             media_type="image/svg+xml",
             headers={"content-security-policy": CHART_CSP, "cache-control": "private, no-cache"},
         )

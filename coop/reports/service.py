@@ -15,9 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from coop.db import reading
+from coop.formatting import money
+from coop.pay.hours import Worked, worked
 from coop.periods import week_of, year_instants
 from coop.quantities import in_kg, is_mass, show, totals
-from coop.tables import SALE_CHANNELS, Attendance, Batch, Harvest, Sale, Shift
+from coop.tables import Batch, Harvest, Sale, Shift
+from coop.vocabulary import SaleChannel, ShiftStatus, values
 
 SECONDS_PER_HOUR = Decimal(3600)
 HUNDREDTH = Decimal("0.01")
@@ -43,12 +46,6 @@ class Season:
     summary: str = ""
 
 
-def dollars(cents: int) -> str:
-    """6650000 -> "$66,500"; 350 -> "$3.50"."""
-    whole, rest = divmod(cents, 100)
-    return f"${whole:,}.{rest:02d}" if rest else f"${whole:,}"
-
-
 def amount_text(value: Decimal) -> str:
     """A quantity for people: thousands separated, no trailing zeros ("1,900", "48.5")."""
     whole, _, fraction = show(value).partition(".")
@@ -60,19 +57,7 @@ async def season(year: int, zone: ZoneInfo) -> Season:
     start, end = date(year, 1, 1), date(year, 12, 31)
     first, after = year_instants(year, zone)
     async with reading():
-        attendance = await (
-            Attendance.select(
-                Attendance.id,
-                Attendance.shift,
-                Attendance.member,
-                Attendance.status,
-                Attendance.member.display_name.as_alias("display_name"),
-                Attendance.shift.starts_at.as_alias("starts_at"),
-                Attendance.shift.ends_at.as_alias("ends_at"),
-            )
-            .where((Attendance.shift.starts_at >= first) & (Attendance.shift.starts_at < after))
-            .order_by(Attendance.id)
-        )
+        attendance = await worked(first, after)
         harvests = await Harvest.select(
             Harvest.crop,
             Harvest.crop.name.as_alias("crop_name"),
@@ -112,16 +97,56 @@ async def season(year: int, zone: ZoneInfo) -> Season:
     return report
 
 
-def _hours(report: Season, rows: list[dict]) -> None:
-    """Shift length for each attendee; the latest mark per person and shift counts."""
-    latest = {(r["shift"], r["member"]): r for r in rows}
+async def attended_shifts(year: int, zone: ZoneInfo) -> list[Worked]:
+    """One row per person per shift of approved time in the season, by date (``pay.hours``)."""
+    first, after = year_instants(year, zone)
+    async with reading():
+        return await worked(first, after)
+
+
+async def season_harvests(year: int) -> list[dict[str, Any]]:
+    """Every harvest of the season with its crop, bed and who recorded it, oldest first."""
+    async with reading():
+        return await (
+            Harvest.select(
+                Harvest.id,
+                Harvest.harvested_on,
+                Harvest.crop.name.as_alias("crop"),
+                Harvest.crop.variety.as_alias("variety"),
+                Harvest.bed.name.as_alias("bed"),
+                Harvest.quantity_milli,
+                Harvest.unit,
+                Harvest.shift,
+                Harvest.recorded_by.display_name.as_alias("recorded_by"),
+                Harvest.notes,
+            )
+            .where(
+                (Harvest.harvested_on >= date(year, 1, 1))
+                & (Harvest.harvested_on <= date(year, 12, 31))
+            )
+            .order_by(Harvest.harvested_on)
+            .order_by(Harvest.id)
+        )
+
+
+async def season_sales(year: int) -> list[dict[str, Any]]:
+    """Every sale of the season with its product's name, oldest first."""
+    async with reading():
+        return await (
+            Sale.select(Sale.all_columns(), Sale.product.name.as_alias("product_name"))
+            .where((Sale.sold_on >= date(year, 1, 1)) & (Sale.sold_on <= date(year, 12, 31)))
+            .order_by(Sale.sold_on)
+            .order_by(Sale.id)
+        )
+
+
+def _hours(report: Season, rows: list[Worked]) -> None:
+    """Approved time per person (coop/pay/hours.py: the one definition of hours)."""
     seconds: dict[int | None, int] = defaultdict(int)
     names: dict[int | None, str] = {}
-    for row in latest.values():
-        if row["status"] != "attended":
-            continue
-        seconds[row["member"]] += int((row["ends_at"] - row["starts_at"]).total_seconds())
-        names[row["member"]] = row["display_name"] or "Former members"
+    for row in rows:
+        seconds[row.member_id] += row.minutes * 60
+        names[row.member_id] = row.display_name or "Former members"
     report.hours_by_member = sorted(
         (
             {"member_id": member, "display_name": names[member], "hours": hours_of(total)}
@@ -193,7 +218,7 @@ def _batches(report: Season, rows: list[dict]) -> None:
 
 def _sales(report: Season, rows: list[dict]) -> None:
     by_product: dict[int, dict[str, Any]] = {}
-    by_channel: dict[str, int] = dict.fromkeys(SALE_CHANNELS, 0)
+    by_channel: dict[str, int] = dict.fromkeys(values(SaleChannel), 0)
     by_week: dict[str, int] = defaultdict(int)
     for row in rows:
         cents = row["quantity"] * row["unit_price_cents"]
@@ -220,7 +245,7 @@ def _sales(report: Season, rows: list[dict]) -> None:
 
 def shift_fill(rows: list[dict]) -> dict[str, Any]:
     """Planned = every shift of the season; slots count only shifts still scheduled."""
-    scheduled = [r for r in rows if r["status"] == "scheduled"]
+    scheduled = [r for r in rows if r["status"] == ShiftStatus.SCHEDULED]
     pair_slots = sum(r["pair_slots"] for r in scheduled)
     filled = sum(r["taken_slots"] for r in scheduled)
     return {
@@ -248,7 +273,7 @@ def summary_line(report: Season) -> str:
         plural = unit if quantity == 1 or unit.endswith("s") else f"{unit}s"
         parts.append(f"{quantity:,} {plural}")
     if report.sales_total_cents:
-        parts.append(dollars(report.sales_total_cents))
+        parts.append(money(report.sales_total_cents))
     if not parts:
         return f"Nothing is recorded for {report.year} yet."
     return "This season: " + ", ".join(parts)

@@ -11,17 +11,20 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from coop import auth, corrections
-from coop.deps import AppSettings, CurrentMember
+from coop import corrections
 from coop.errors import DomainError
-from coop.forms import FormError, parse_form
+from coop.formatting import decimal_dollars
 from coop.garden import service as garden
-from coop.garden.pages import PAGE_SIZE, Form, page_links
-from coop.periods import From, Offset, To
 from coop.quantities import UNITS
 from coop.sales import service
 from coop.sales.schemas import BatchCreate, ProductCreate, SaleCreate, SaleUpdate
-from coop.tables import SALE_CHANNELS
+from coop.vocabulary import SaleChannel, values
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.forms import Form, parse_form, refusal
+from coop.web.pagination import PAGE_SIZE, page_links
+from coop.web.params import From, Offset, To
+from coop.web.urls import path_to, redirect_to
 
 PRODUCE_LINES = 3
 
@@ -34,9 +37,9 @@ def dollars_to_cents(text: str, field: str = "unit_price") -> int | None:
     try:
         cents = Decimal(text) * 100
     except InvalidOperation:
-        raise FormError("Price: please give an amount like 3.50.", field) from None
+        raise DomainError("Price: please give an amount like 3.50.", field=field) from None
     if not cents.is_finite() or cents < 0 or cents != cents.to_integral():
-        raise FormError("Price: please give dollars and cents, like 3.50.", field)
+        raise DomainError("Price: please give dollars and cents, like 3.50.", field=field)
     return int(cents)
 
 
@@ -55,10 +58,11 @@ def batch_from_form(data: dict[str, Any]) -> BatchCreate:
 
 class SalesPages(Controller):
     include_in_schema = False
-    guards = [auth.requires_coordinator]
+    guards = [sessions.requires_coordinator]
 
     async def _render(
         self,
+        request: Request,
         member: Any,
         settings: Any,
         status_code: int = 200,
@@ -81,13 +85,13 @@ class SalesPages(Controller):
             "sales": sales,
             "total": total,
             "offset": offset,
-            "links": page_links("/sales", filters, offset, total),
+            "links": page_links(path_to(request, "sales"), filters, offset, total),
             "filters": filters,
             "products": await service.list_products(),
             "batches": await service.list_batches(service.SalesFilter(limit=10)),
             "crops": await garden.list_crops(),
             "units": UNITS,
-            "channels": SALE_CHANNELS,
+            "channels": values(SaleChannel),
             "produce_lines": range(1, PRODUCE_LINES + 1),
             "today": today,
             "sale_form": {"sold_on": today, "channel": "market"},
@@ -97,18 +101,28 @@ class SalesPages(Controller):
         }
         return Template("sales/sales.html", context=context, status_code=status_code)
 
-    async def _refuse(self, member: Any, settings: Any, form: str, data: dict, error: DomainError):
+    async def _refuse(
+        self,
+        request: Request,
+        member: Any,
+        settings: Any,
+        form: str,
+        data: dict,
+        error: DomainError,
+    ):
         return await self._render(
+            request,
             member,
             settings,
             error.status_code,
-            **{f"{form}_form": data, f"{form}_error": error.message},
-            field=error.extra.get("field"),
+            **{f"{form}_form": data},
+            **refusal(error, form),
         )
 
-    @get("/sales")
+    @get("/sales", name="sales")
     async def sales(
         self,
+        request: Request,
         member: CurrentMember,
         settings: AppSettings,
         date_from: From = None,
@@ -118,7 +132,7 @@ class SalesPages(Controller):
     ) -> Template:
         """Sales, newest first, filtered by date and product; the forms to record more."""
         filters = {"from": date_from, "to": date_to, "product_id": product_id}
-        return await self._render(member, settings, filters=filters, offset=offset)
+        return await self._render(request, member, settings, filters=filters, offset=offset)
 
     @post("/sales")
     async def record_sale(
@@ -130,9 +144,9 @@ class SalesPages(Controller):
             sale.unit_price_cents = dollars_to_cents(str(data.get("unit_price", "")))
             await service.record_sale(member, sale, settings.zone)
         except DomainError as error:
-            return await self._refuse(member, settings, "sale", data, error)
+            return await self._refuse(request, member, settings, "sale", data, error)
         flash(request, "The sale is recorded.", category="success")
-        return Redirect("/sales")
+        return redirect_to(request, "sales")
 
     @post("/batches")
     async def record_batch(
@@ -141,9 +155,9 @@ class SalesPages(Controller):
         try:
             await service.record_batch(member, batch_from_form(data), settings.zone)
         except DomainError as error:
-            return await self._refuse(member, settings, "batch", data, error)
+            return await self._refuse(request, member, settings, "batch", data, error)
         flash(request, "The batch is recorded.", category="success")
-        return Redirect("/sales")
+        return redirect_to(request, "sales")
 
     @post("/products")
     async def add_product(
@@ -152,17 +166,17 @@ class SalesPages(Controller):
         try:
             cents = dollars_to_cents(str(data.get("price", "")), "price")
             if cents is None:
-                raise FormError("Price: please fill this in.", "price")
+                raise DomainError("Price: please fill this in.", field="price")
             fields = {"name": data.get("name", ""), "unit": data.get("unit") or "pop"}
             await service.create_product(
                 parse_form({**fields, "price_cents": cents}, ProductCreate)
             )
         except DomainError as error:
-            return await self._refuse(member, settings, "product", data, error)
+            return await self._refuse(request, member, settings, "product", data, error)
         flash(request, "The product is added.", category="success")
-        return Redirect("/sales")
+        return redirect_to(request, "sales")
 
-    @get("/sales/{sale_id:int}")
+    @get("/sales/{sale_id:int}", name="sale")
     async def sale(self, sale_id: FromPath[int], member: CurrentMember) -> Template:
         """One sale with its history, and the form to correct it."""
         return await self._sale_page(member, sale_id)
@@ -174,7 +188,7 @@ class SalesPages(Controller):
             "sale": sale,
             "history": await corrections.history("sale", sale_id),
             "products": await service.list_products(),
-            "channels": SALE_CHANNELS,
+            "channels": values(SaleChannel),
             **extra,
         }
         context.setdefault(
@@ -184,7 +198,7 @@ class SalesPages(Controller):
                 "sold_on": sale.sold_on.isoformat(),
                 "quantity": sale.quantity,
                 "channel": sale.channel,
-                "unit_price": f"{sale.unit_price_cents / 100:.2f}",
+                "unit_price": decimal_dollars(sale.unit_price_cents),
             },
         )
         return Template("sales/sale.html", context=context, status_code=status_code)
@@ -207,12 +221,12 @@ class SalesPages(Controller):
             await service.correct_sale(member, sale_id, update, settings.zone)
         except DomainError as error:
             return await self._sale_page(
-                member, sale_id, error.status_code, form=data, error=error.message
+                member, sale_id, error.status_code, form=data, **refusal(error)
             )
         flash(request, "The sale is corrected; what it held before is kept below.", "success")
-        return Redirect(f"/sales/{sale_id}")
+        return redirect_to(request, "sale", sale_id=sale_id)
 
-    @get("/batches/{batch_id:int}")
+    @get("/batches/{batch_id:int}", name="batch")
     async def batch(self, batch_id: FromPath[int], member: CurrentMember) -> Template:
         """One batch, the produce it used, and its correction history."""
         context = {

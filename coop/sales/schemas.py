@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 import msgspec
 
 from coop.garden.schemas import Amount, Id, Unit
+from coop.vocabulary import SaleChannel, values
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 Cents = Annotated[int, msgspec.Meta(ge=0, le=100_000_00)]
 Count = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
 Notes = Annotated[str, msgspec.Meta(max_length=2000)]
-Channel = Literal["market", "café", "event", "wholesale", "online"]
+Channel = Literal[values(SaleChannel)]  # type: ignore[valid-type]
 
 
 class ProductCreate(msgspec.Struct):

@@ -6,22 +6,36 @@ from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from coop import auth
-from coop.deps import AppSettings, CurrentMember
 from coop.shifts import attendance, service
 from coop.shifts.schemas import (
+    ApproveIn,
+    AttendanceChangeOut,
     AttendanceIn,
     AttendanceOut,
-    AttendanceRecord,
+    AttendanceView,
     NoteIn,
     NoteOut,
     PlacementCreate,
     PlacementOut,
 )
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember
+from coop.web.errors import error_responses
 
 
 def placement_out(view: dict, me: int) -> PlacementOut:
     return PlacementOut(**view, message=service.describe(view, me))
+
+
+def attendance_out(shift_id: int, records: list[dict]) -> AttendanceOut:
+    views = [
+        AttendanceView(
+            **{k: v for k, v in r.items() if k != "history"},
+            history=[AttendanceChangeOut(**h) for h in r["history"]],
+        )
+        for r in records
+    ]
+    return AttendanceOut(shift_id=shift_id, records=views)
 
 
 def note_out(row: dict) -> NoteOut:
@@ -45,7 +59,12 @@ class ShiftsApi(Controller):
     path = "/api/shifts"
     tags = ["shifts"]
 
-    @post("/{shift_id:int}/placements", guards=[auth.requires_member], status_code=HTTP_201_CREATED)
+    @post(
+        "/{shift_id:int}/placements",
+        guards=[sessions.requires_member],
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(409),
+    )
     async def sign_up(
         self,
         shift_id: FromPath[int],
@@ -58,19 +77,59 @@ class ShiftsApi(Controller):
         view = await service.sign_up(shift_id, member.id, settings.zone, pair_id)
         return placement_out(view, member.id)
 
-    @post("/{shift_id:int}/attendance", guards=[auth.requires_member], status_code=HTTP_200_OK)
+    @post(
+        "/{shift_id:int}/attendance",
+        guards=[sessions.requires_member],
+        status_code=HTTP_200_OK,
+        responses=error_responses(400, 409),
+    )
     async def attendance(
-        self, shift_id: FromPath[int], data: JSONBody[AttendanceIn], member: CurrentMember
+        self,
+        shift_id: FromPath[int],
+        data: JSONBody[AttendanceIn],
+        member: CurrentMember,
+        settings: AppSettings,
     ) -> AttendanceOut:
-        records = await attendance.record_attendance(shift_id, member, data.records)
-        return AttendanceOut(shift_id=shift_id, records=[AttendanceRecord(**r) for r in records])
+        """Mark your own attendance (a coordinator: anyone placed); times default to the shift's."""
+        records = await attendance.record_attendance(shift_id, member, data.records, settings.zone)
+        return attendance_out(shift_id, records)
 
-    @get("/{shift_id:int}/notes", guards=[auth.requires_member])
+    @get("/{shift_id:int}/attendance", guards=[sessions.requires_member])
+    async def attendance_list(
+        self, shift_id: FromPath[int], member: CurrentMember
+    ) -> list[AttendanceView]:
+        """Records with their history: every one for coordinators, your own for anyone else."""
+        records = await attendance.attendance_of(shift_id, member)
+        return attendance_out(shift_id, records).records
+
+    @post(
+        "/{shift_id:int}/attendance/approve",
+        guards=[sessions.requires_coordinator],
+        status_code=HTTP_200_OK,
+        responses=error_responses(400, 409),
+    )
+    async def approve(
+        self,
+        shift_id: FromPath[int],
+        data: JSONBody[ApproveIn],
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> AttendanceOut:
+        """Approve marked time (coordinators): only approved time is paid."""
+        records = await attendance.approve(shift_id, member, data.member_ids, settings.zone)
+        return attendance_out(shift_id, records)
+
+    @get("/{shift_id:int}/notes", guards=[sessions.requires_member])
     async def notes(self, shift_id: FromPath[int], member: CurrentMember) -> list[NoteOut]:
         """Your pair's own notes on this shift (partners only)."""
         return [note_out(row) for row in await attendance.list_notes(shift_id, member.id)]
 
-    @post("/{shift_id:int}/notes", guards=[auth.requires_member], status_code=HTTP_201_CREATED)
+    @post(
+        "/{shift_id:int}/notes",
+        guards=[sessions.requires_member],
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(409),
+    )
     async def add_note(
         self, shift_id: FromPath[int], data: JSONBody[NoteIn], member: CurrentMember
     ) -> list[NoteOut]:
@@ -81,9 +140,13 @@ class ShiftsApi(Controller):
 class PlacementsApi(Controller):
     path = "/api"
     tags = ["shifts"]
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
-    @delete("/placements/{placement_id:int}", status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/placements/{placement_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=error_responses(409),
+    )
     async def withdraw(
         self, placement_id: FromPath[int], member: CurrentMember, settings: AppSettings
     ) -> None:

@@ -1,12 +1,13 @@
-"""Reading shifts for pages and the API: a week at a time, filtered by kind."""
+"""Reading shifts and their kinds for pages, the API and the rules: one, a range, the kinds."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from coop.errors import DomainError, NotFound
+from coop.db import reading
+from coop.errors import NotFound
 from coop.tables import Shift, ShiftKind
+from coop.vocabulary import ShiftStatus
 
 COLUMNS = (
     Shift.all_columns(),
@@ -15,22 +16,14 @@ COLUMNS = (
 )
 
 
-def parse_moment(text: str | None, zone: ZoneInfo, name: str) -> datetime | None:
-    """ISO 8601 date or date-time; one without an offset is read in the garden's zone."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip().replace(" ", "+"))
-    except ValueError as error:
-        raise DomainError(
-            f"Please give {name} as a date like 2026-06-01 or a time like 2026-06-01T09:00.",
-            field=name,
-        ) from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+def shift_query():
+    """Shifts with their kind's slug and label, as every reader of a shift wants them."""
+    return Shift.select(*COLUMNS)
 
 
 async def get_shift(shift_id: int) -> dict:
-    row = await Shift.select(*COLUMNS).where(Shift.id == shift_id).first()
+    """One shift with its kind; "not found" in the garden's words."""
+    row = await shift_query().where(Shift.id == shift_id).first()
     if row is None:
         raise NotFound("We couldn't find that shift. It may have been removed.")
     return row
@@ -45,7 +38,7 @@ async def list_shifts(
     include_cancelled: bool = True,
 ) -> list[dict]:
     """Shifts starting in [start, end), soonest first."""
-    query = Shift.select(*COLUMNS)
+    query = shift_query()
     if start is not None:
         query = query.where(Shift.starts_at >= start)
     if end is not None:
@@ -53,21 +46,16 @@ async def list_shifts(
     if kind:
         query = query.where(Shift.kind.slug == kind)
     if not include_cancelled:
-        query = query.where(Shift.status == "scheduled")
+        query = query.where(Shift.status == ShiftStatus.SCHEDULED)
     return await query.order_by(Shift.starts_at).order_by(Shift.id).limit(limit).offset(offset)
 
 
-def week_start(zone: ZoneInfo, weeks_ahead: int = 0, today: date | None = None) -> date:
-    """The Monday of this week (or ``weeks_ahead`` later) in the garden's zone."""
-    today = today or datetime.now(UTC).astimezone(zone).date()
-    return today - timedelta(days=today.weekday()) + timedelta(weeks=weeks_ahead)
-
-
-def week_range(monday: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(monday, datetime.min.time(), zone).astimezone(UTC)
-    end = datetime.combine(monday + timedelta(days=7), datetime.min.time(), zone).astimezone(UTC)
-    return start, end
+async def week(start: datetime, end: datetime, kind: str | None) -> tuple[list[dict], list[dict]]:
+    """The shifts starting in [start, end) (of one kind, or all) and every kind, read together."""
+    async with reading():
+        return await list_shifts(start, end, kind, limit=500), await kinds()
 
 
 async def kinds() -> list[dict]:
-    return await ShiftKind.select(ShiftKind.slug, ShiftKind.label).order_by(ShiftKind.label)
+    """The kinds of shift in the order they were added (the six defaults first)."""
+    return await ShiftKind.select().order_by(ShiftKind.id)

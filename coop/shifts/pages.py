@@ -3,35 +3,36 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from coop import auth
-from coop.db import reading
-from coop.deps import AppSettings, CurrentMember, Viewer
+from coop import formatting
 from coop.errors import DomainError
-from coop.forms import parse_form
 from coop.garden import service as garden
-from coop.pairs import service as pairs
+from coop.i18n import _
+from coop.periods import week_bounds, week_start
 from coop.settings import Settings
-from coop.shifts import attendance, listing, service, visibility
+from coop.shifts import attendance, listing, rules, service, visibility
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
 from coop.tables import Member
+from coop.vocabulary import AttendanceStatus, PlacementStatus, ShiftStatus
+from coop.web import sessions
+from coop.web.deps import AppSettings, CurrentMember, Viewer
+from coop.web.forms import Form, parse_form, refusal
+from coop.web.urls import redirect_to, safe_next
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MAX_WEEKS_AHEAD = 60
 
 
 class HomePage(Controller):
     include_in_schema = False
 
-    @get("/")
+    @get("/", name="home")
     async def home(
         self,
         request: HTMXRequest,
@@ -41,19 +42,17 @@ class HomePage(Controller):
         kind: FromQuery[str] = "",
     ) -> Template:
         """Upcoming shifts, one week a page, with open places and a kind filter."""
-        visibility.ensure_may_see_schedule(settings, viewer)
+        sessions.ensure_may_see_schedule(settings, viewer)
         week = min(max(week, 0), MAX_WEEKS_AHEAD)
-        monday = listing.week_start(settings.zone, week)
-        start, end = listing.week_range(monday, settings.zone)
+        monday = week_start(settings.zone, week)
+        start, end = week_bounds(monday, settings.zone)
         start = max(start, datetime.now(UTC)) if week == 0 else start
-        async with reading():
-            rows = await listing.list_shifts(start, end, kind or None, limit=500)
-            kinds = await listing.kinds()
+        rows, kinds = await listing.week(start, end, kind or None)
         days: dict[str, list[dict]] = {}
         for row in rows:
             local = row["starts_at"].astimezone(settings.zone)
-            row["open_slots"] = max(0, row["pair_slots"] - row["taken_slots"])
-            days.setdefault(f"{local:%A} {local.day} {local:%B}", []).append(row)
+            row["open_slots"] = rules.open_slots(row)
+            days.setdefault(formatting.day(local), []).append(row)
         context = {
             "viewer": viewer,
             "days": days,
@@ -71,55 +70,35 @@ class HomePage(Controller):
 
 async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, Any]:
     """Everything the shift page shows; partner-only parts only for partners."""
-    visibility.ensure_may_see_schedule(settings, viewer)
-    async with reading():
-        shift = await listing.get_shift(shift_id)
-        roster = await service.shift_placements(shift_id)
-        mine = None
-        partners: list[dict] = []
-        notes = None
-        if viewer is not None:
-            mine = next(
-                (p for p in roster if any(m["id"] == viewer.id for m in p["members"])), None
-            )
-            placed = {m["id"] for p in roster for m in p["members"]}
-            # Offer "Sign up with ..." only for partners who are not on this shift already.
-            partners = [
-                p for p in await pairs.active_partners(viewer.id) if p["partner_id"] not in placed
-            ]
-            if mine and mine["status"] == "confirmed":
-                try:
-                    notes = await attendance.list_notes(shift_id, viewer.id)
-                except DomainError:
-                    notes = None
-        started = shift["starts_at"] <= datetime.now(UTC)
-        marking = await attendance.markable(shift_id, viewer) if viewer and started else []
-        # Names for members only; contacts for partners who share them, and for coordinators.
-        slots = await visibility.roster_for(
-            viewer, [p for p in roster if p["status"] != "waitlisted"]
-        )
-        if mine is not None:
-            mine = next((p for p in slots if p["id"] == mine["id"]), None) or {
-                **mine,
-                "members": [{**m, "contact": ""} for m in mine["members"]],
-            }
+    sessions.ensure_may_see_schedule(settings, viewer)
+    view = await service.shift_view(shift_id, viewer, settings.zone)
+    shift, roster, mine, started = view["shift"], view["roster"], view["mine"], view["started"]
+    # Names for members only; contacts for partners who share them, and for coordinators.
+    seated = [p for p in roster if p["status"] != PlacementStatus.WAITLISTED]
+    slots = await visibility.roster_for(viewer, seated)
+    if mine is not None:
+        mine = next((p for p in slots if p["id"] == mine["id"]), None) or {
+            **mine,
+            "members": [{**m, "contact": ""} for m in mine["members"]],
+        }
     harvest: dict[str, Any] = {}
-    live = shift["status"] == "scheduled"
+    live = shift["status"] == ShiftStatus.SCHEDULED
     if viewer is not None and started and live and await garden.can_log_harvest(viewer, shift_id):
         harvest = await garden.harvest_form_context(shift_id)
         harvest["harvested_on"] = shift["starts_at"].astimezone(settings.zone).date().isoformat()
     return {
         "viewer": viewer,
         "shift": shift,
-        "open_slots": max(0, shift["pair_slots"] - shift["taken_slots"]),
+        "open_slots": rules.open_slots(shift),
         "slots": slots,
-        "waiting": len([p for p in roster if p["status"] == "waitlisted"]),
+        "waiting": len([p for p in roster if p["status"] == PlacementStatus.WAITLISTED]),
         "mine": mine,
-        "partners": partners,
-        "notes": notes,
+        "partners": view["partners"],
+        "notes": view["notes"],
         "started": started,
-        "marking": marking,
-        "can_sign_up": shift["status"] == "scheduled" and not started and mine is None,
+        "marking": view["marking"],
+        "pay_locked": view["pay_locked"],
+        "can_sign_up": shift["status"] == ShiftStatus.SCHEDULED and not started and mine is None,
         "form": {},
         "harvest": harvest,
     }
@@ -138,7 +117,7 @@ class ShiftPages(Controller):
     path = "/shifts"
     include_in_schema = False
 
-    @get("/{shift_id:int}")
+    @get("/{shift_id:int}", name="shift")
     async def show(
         self, shift_id: FromPath[int], viewer: Viewer, settings: AppSettings
     ) -> Template:
@@ -148,10 +127,10 @@ class ShiftPages(Controller):
 
     async def _retry(self, shift_id, member, settings, error: DomainError, form=None) -> Template:
         context = await shift_context(shift_id, member, settings)
-        context.update(error=error.message, field=error.extra.get("field"), form=form or {})
+        context.update(refusal(error), form=form or {})
         return Template("shifts/shift.html", context=context, status_code=error.status_code)
 
-    @post("/{shift_id:int}/sign-up", guards=[auth.requires_member])
+    @post("/{shift_id:int}/sign-up", guards=[sessions.requires_member])
     async def sign_up(
         self,
         request: HTMXRequest,
@@ -165,17 +144,15 @@ class ShiftPages(Controller):
             view = await service.sign_up(shift_id, member.id, settings.zone, choice.pair_id)
         except DomainError as error:
             if request.htmx:
-                return await places(
-                    shift_id, member, settings, error.status_code, error=error.message
-                )
+                return await places(shift_id, member, settings, error.status_code, **refusal(error))
             return await self._retry(shift_id, member, settings, error)
         words = service.describe(view, member.id)
         if request.htmx:
             return await places(shift_id, member, settings, message=words)
         flash(request, words, category="success")
-        return Redirect(f"/shifts/{shift_id}")
+        return redirect_to(request, "shift", shift_id=shift_id)
 
-    @post("/{shift_id:int}/notes", guards=[auth.requires_member])
+    @post("/{shift_id:int}/notes", guards=[sessions.requires_member])
     async def add_note(
         self,
         request: Request,
@@ -190,9 +167,9 @@ class ShiftPages(Controller):
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error, form=data)
         flash(request, "Your note is saved. Only the two of you can see it.", category="success")
-        return Redirect(f"/shifts/{shift_id}")
+        return redirect_to(request, "shift", shift_id=shift_id)
 
-    @post("/{shift_id:int}/attendance", guards=[auth.requires_member])
+    @post("/{shift_id:int}/attendance", guards=[sessions.requires_member])
     async def mark_attendance(
         self,
         request: Request,
@@ -201,27 +178,61 @@ class ShiftPages(Controller):
         member: CurrentMember,
         settings: AppSettings,
     ) -> Template | Redirect:
-        """One select per person: attended, excused or absent (blank leaves it as it was)."""
+        """Per person: came, excused or didn't come, and for "came" the times (blank: the
+        shift's own). A blank choice leaves the record as it was."""
         try:
-            records = [
-                parse_form(
-                    {"member_id": key.removeprefix("status_"), "status": value}, AttendanceRecord
-                )
-                for key, value in data.items()
-                if key.startswith("status_") and value
-            ]
+            shift = await listing.get_shift(shift_id)
+            day = shift["starts_at"].astimezone(settings.zone).date().isoformat()
+            records = []
+            for key, value in data.items():
+                if not key.startswith("status_") or not value:
+                    continue
+                person = key.removeprefix("status_")
+                fields = {"member_id": person, "status": value}
+                for name in ("arrived", "left"):
+                    clock = str(data.get(f"{name}_{person}", "")).strip()
+                    if clock and value == AttendanceStatus.ATTENDED:
+                        fields[f"{name}_at"] = f"{day}T{clock}"
+                records.append(parse_form(fields, AttendanceRecord))
             # Even with nothing chosen: an unknown shift or a stranger still gets told so.
-            await attendance.record_attendance(shift_id, member, records)
+            await attendance.record_attendance(shift_id, member, records, settings.zone)
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error)
-        flash(request, "Attendance is saved. Thank you.", category="success")
-        return Redirect(f"/shifts/{shift_id}")
+        flash(request, _("Attendance is saved. Thank you."), category="success")
+        return redirect_to(request, "shift", shift_id=shift_id)
+
+    @post("/{shift_id:int}/attendance/approve", guards=[sessions.requires_coordinator])
+    async def approve_attendance(
+        self,
+        request: Request,
+        shift_id: FromPath[int],
+        data: Form,
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> Template | Redirect:
+        """Approve the ticked people's time; only approved time is paid."""
+        ticked = [int(k.removeprefix("approve_")) for k in data if _ticked(k, "approve_")]
+        try:
+            if not ticked:
+                raise DomainError(_("Please tick whose time to approve."))
+            await attendance.approve(shift_id, member, ticked, settings.zone)
+        except DomainError as error:
+            return await self._retry(shift_id, member, settings, error)
+        flash(request, _("Approved. That time will be paid."), category="success")
+        target = str(data.get("next", ""))
+        if target and safe_next(request, target) == target:
+            return Redirect(target)
+        return redirect_to(request, "shift", shift_id=shift_id)
+
+
+def _ticked(key: str, prefix: str) -> bool:
+    return key.startswith(prefix) and key.removeprefix(prefix).isdigit()
 
 
 class PlacementPages(Controller):
     path = "/placements"
     include_in_schema = False
-    guards = [auth.requires_member]
+    guards = [sessions.requires_member]
 
     @post("/{placement_id:int}/withdraw")
     async def withdraw(
@@ -242,11 +253,11 @@ class PlacementPages(Controller):
             if not in_place:
                 raise
             return await places(
-                int(shift_id), member, settings, error.status_code, error=error.message
+                int(shift_id), member, settings, error.status_code, **refusal(error)
             )
         words = "You've withdrawn. Thanks for letting the garden know."
         if in_place:
             return await places(int(shift_id), member, settings, message=words)
         flash(request, words, category="success")
         target = data.get("next", "")
-        return Redirect(target if target.startswith("/") and not target.startswith("//") else "/me")
+        return Redirect(safe_next(request, target))

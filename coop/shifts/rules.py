@@ -6,14 +6,16 @@ asks the same questions: is the shift open, does it overlap, does it keep the me
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from coop import formatting
 from coop.db import current_engine
 from coop.errors import Conflict, DomainError
+from coop.periods import week_bounds
 from coop.tables import Member, PlacementMember, Shift
+from coop.vocabulary import HELD, ShiftStatus
 
-HELD = ("confirmed", "awaiting_partner")
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
 # Every placement change takes this lock on PostgreSQL (SQLite already has one writer):
 # the rules span a shift and its members' other shifts, so one lock keeps them simple and
@@ -41,15 +43,6 @@ class NotPartners(DomainError):
     status_code = 403
 
 
-def describe_moment(moment: datetime, zone: ZoneInfo) -> str:
-    """Saturday 6 June, 9:00 am (the same words the pages use)."""
-    local = moment.astimezone(zone)
-    hour = local.hour % 12 or 12
-    return (
-        f"{local:%A} {local.day} {local:%B}, {hour}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
-    )
-
-
 def ordinal(number: int) -> str:
     return ORDINALS[number - 1] if 0 < number <= len(ORDINALS) else f"number {number}"
 
@@ -61,23 +54,21 @@ async def lock_placements() -> None:
         await Shift.raw("SELECT pg_advisory_xact_lock({})", PLACEMENT_LOCK_KEY)
 
 
+def open_slots(shift: dict) -> int:
+    """The pair places still free on a shift; a cancelled shift has none."""
+    if shift["status"] == ShiftStatus.CANCELLED:
+        return 0
+    return max(0, shift["pair_slots"] - shift["taken_slots"])
+
+
 def ensure_open(shift: dict, now: datetime | None = None) -> None:
     """Nobody is placed on a cancelled shift or one that has started."""
     now = now or datetime.now(UTC)
-    if shift["status"] == "cancelled":
+    if shift["status"] == ShiftStatus.CANCELLED:
         reason = f" ({shift['cancel_reason']})" if shift.get("cancel_reason") else ""
         raise ShiftClosed(f"That shift was cancelled{reason}, so nobody can sign up for it.")
     if shift["starts_at"] <= now:
         raise ShiftClosed("That shift has already started, so sign-up is closed.")
-
-
-def week_bounds(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """Monday 00:00 to the next Monday 00:00 in the garden's zone, as UTC instants."""
-    local = moment.astimezone(zone)
-    monday = local.date() - timedelta(days=local.weekday())
-    start = datetime.combine(monday, datetime.min.time(), zone)
-    end = datetime.combine(monday + timedelta(days=7), datetime.min.time(), zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 async def held_shifts(member_id: int) -> list[dict]:
@@ -93,7 +84,7 @@ async def held_shifts(member_id: int) -> list[dict]:
         )
         .where(PlacementMember.member == member_id)
         .where(PlacementMember.placement.status.is_in(list(HELD)))
-        .where(shift.status == "scheduled")
+        .where(shift.status == ShiftStatus.SCHEDULED)
     )
 
 
@@ -109,7 +100,7 @@ async def check_fits(member_ids: list[int], shift: dict, zone: ZoneInfo, me: int
         held = [s for s in await held_shifts(member_id) if s["id"] != shift["id"]]
         for other in held:
             if other["starts_at"] < shift["ends_at"] and other["ends_at"] > shift["starts_at"]:
-                when = describe_moment(other["starts_at"], zone)
+                when = formatting.when(other["starts_at"], zone)
                 who = "You already have" if you else f"{member['display_name']} already has"
                 raise OverlappingShift(
                     f"{who} a shift at that time: {other['title']}, {when}. "

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from coop.vocabulary import AttendanceStatus, values
+
 
 class PlacementCreate(msgspec.Struct):
     pair_id: int | None = None
@@ -28,17 +30,43 @@ class PlacementOut(msgspec.Struct):
 
 
 class AttendanceRecord(msgspec.Struct):
+    """One person's mark; times default to the shift's (no offset: garden time)."""
+
     member_id: int
-    status: Literal["attended", "excused", "absent"]
+    status: Literal[values(AttendanceStatus)]  # type: ignore[valid-type]
+    arrived_at: datetime | None = None
+    left_at: datetime | None = None
 
 
 class AttendanceIn(msgspec.Struct):
     records: Annotated[list[AttendanceRecord], msgspec.Meta(min_length=1, max_length=200)]
 
 
+class AttendanceChangeOut(msgspec.Struct):
+    changed_by: int | None
+    changed_by_name: str
+    changed_at: datetime
+    before: dict | None
+    after: dict
+
+
+class AttendanceView(msgspec.Struct):
+    member_id: int | None
+    display_name: str
+    status: str
+    arrived_at: datetime | None
+    left_at: datetime | None
+    approved: bool
+    history: list[AttendanceChangeOut]
+
+
 class AttendanceOut(msgspec.Struct):
     shift_id: int
-    records: list[AttendanceRecord]
+    records: list[AttendanceView]
+
+
+class ApproveIn(msgspec.Struct):
+    member_ids: Annotated[list[int], msgspec.Meta(min_length=1, max_length=200)]
 
 
 class NoteIn(msgspec.Struct):

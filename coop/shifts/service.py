@@ -8,24 +8,21 @@ future path forgets the lock. The rules themselves live in ``coop.shifts.rules``
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from coop.db import writing
-from coop.errors import Conflict, NotFound
-from coop.settings import Settings
-from coop.shifts import rules
-from coop.tables import Pair, Placement, PlacementMember, Shift
+from coop.db import reading, writing
+from coop.errors import Conflict, DomainError, NotFound
+from coop.pairs.service import active_partners
+from coop.pay import service as pay
+from coop.shifts import attendance, rules
+from coop.shifts.listing import get_shift
+from coop.tables import Member, Pair, Placement, PlacementMember, Shift
+from coop.vocabulary import PairStatus, PlacementStatus, ShiftStatus
 
 
 class ShiftFull(Conflict):
     """No pair slot is free (a sign-up then joins the waitlist instead)."""
-
-
-async def load_shift(shift_id: int) -> dict:
-    shift = await Shift.select().where(Shift.id == shift_id).first()
-    if shift is None:
-        raise NotFound("We couldn't find that shift. It may have been removed.")
-    return shift
 
 
 async def _take_slot(shift_id: int) -> bool:
@@ -86,7 +83,7 @@ async def _active_partner(pair_id: int, member_id: int) -> int:
     pair = await Pair.select().where(Pair.id == pair_id).first()
     if pair is None or member_id not in (pair["member_a"], pair["member_b"]):
         raise rules.NotPartners("You can only sign up together with one of your own partners.")
-    if pair["status"] != "active":
+    if pair["status"] != PairStatus.ACTIVE:
         raise rules.NotPartners(
             "That pair isn't active, so you can't sign up together. You can sign up on your own."
         )
@@ -99,7 +96,7 @@ async def sign_up(
     """Place a member (or a pair together): complete, open, or join the waitlist."""
     async with writing():
         await rules.lock_placements()
-        shift = await load_shift(shift_id)
+        shift = await get_shift(shift_id)
         rules.ensure_open(shift)
         members = [member_id]
         if pair_id is not None:
@@ -108,29 +105,35 @@ async def sign_up(
         await rules.check_fits(members, shift, zone, me=member_id)
         if pair_id is not None:
             if await _take_slot(shift_id):
-                placement_id = await _new_placement(shift_id, "confirmed", members, pair_id)
+                placement_id = await _new_placement(
+                    shift_id, PlacementStatus.CONFIRMED, members, pair_id
+                )
             else:
-                placement_id = await _new_placement(shift_id, "waitlisted", members, pair_id)
+                placement_id = await _new_placement(
+                    shift_id, PlacementStatus.WAITLISTED, members, pair_id
+                )
             return await placement_view(placement_id)
         awaiting = await _oldest_awaiting(shift_id)
         if awaiting is not None:
             await PlacementMember.insert(
                 PlacementMember(placement=awaiting, shift=shift_id, member=member_id)
             )
-            await _set_status(awaiting, "confirmed")
+            await _set_status(awaiting, PlacementStatus.CONFIRMED)
             await _roster_changed(shift_id)
             placement_id = awaiting
         elif await _take_slot(shift_id):
-            placement_id = await _new_placement(shift_id, "awaiting_partner", members)
+            placement_id = await _new_placement(shift_id, PlacementStatus.AWAITING_PARTNER, members)
         else:
-            placement_id = await _new_placement(shift_id, "waitlisted", members)
+            placement_id = await _new_placement(shift_id, PlacementStatus.WAITLISTED, members)
         return await placement_view(placement_id)
 
 
 async def _oldest_awaiting(shift_id: int) -> int | None:
     row = (
         await Placement.select(Placement.id)
-        .where((Placement.shift == shift_id) & (Placement.status == "awaiting_partner"))
+        .where(
+            (Placement.shift == shift_id) & (Placement.status == PlacementStatus.AWAITING_PARTNER)
+        )
         .order_by(Placement.created_at)
         .order_by(Placement.id)
         .first()
@@ -141,7 +144,7 @@ async def _oldest_awaiting(shift_id: int) -> int | None:
 async def _waiting(shift_id: int) -> list[dict]:
     return (
         await Placement.select(Placement.id, Placement.pair)
-        .where((Placement.shift == shift_id) & (Placement.status == "waitlisted"))
+        .where((Placement.shift == shift_id) & (Placement.status == PlacementStatus.WAITLISTED))
         .order_by(Placement.id)
     )
 
@@ -154,8 +157,8 @@ async def withdraw(placement_id: int, member_id: int, zone: ZoneInfo) -> None:
         seats = await _seats(placement_id) if placement else []
         if placement is None or member_id not in seats:
             raise NotFound("We couldn't find that place. Perhaps you've already withdrawn.")
-        shift = await load_shift(placement["shift"])
-        if shift["status"] == "scheduled" and shift["starts_at"] <= datetime.now(UTC):
+        shift = await get_shift(placement["shift"])
+        if shift["status"] == ShiftStatus.SCHEDULED and shift["starts_at"] <= datetime.now(UTC):
             raise rules.ShiftClosed(
                 "That shift has already started, so its roster stays as it was."
             )
@@ -169,14 +172,14 @@ async def _leave(placement: dict, seats: list[int], member_id: int) -> None:
         (PlacementMember.placement == placement["id"]) & (PlacementMember.member == member_id)
     )
     remaining = [seat for seat in seats if seat != member_id]
-    if placement["status"] == "waitlisted":
+    if placement["status"] == PlacementStatus.WAITLISTED:
         if remaining:
-            await _set_status(placement["id"], "waitlisted")
+            await _set_status(placement["id"], PlacementStatus.WAITLISTED)
         else:
             await Placement.delete().where(Placement.id == placement["id"])
         return
     if remaining:
-        await _set_status(placement["id"], "awaiting_partner")
+        await _set_status(placement["id"], PlacementStatus.AWAITING_PARTNER)
     else:
         await Placement.delete().where(Placement.id == placement["id"])
         await _free_slot(placement["shift"])
@@ -189,7 +192,7 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
     ``shift`` was read in this transaction, under the placement lock: its times and status
     are current (only ``taken_slots`` moves here, and the conditional UPDATE reads that itself).
     """
-    if shift["status"] != "scheduled" or shift["starts_at"] <= datetime.now(UTC):
+    if shift["status"] != ShiftStatus.SCHEDULED or shift["starts_at"] <= datetime.now(UTC):
         return
     changed = True
     while changed:
@@ -203,7 +206,7 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
                         PlacementMember.placement == entry["id"]
                     )
                     await Placement.delete().where(Placement.id == entry["id"])
-                    await _set_status(awaiting, "confirmed")
+                    await _set_status(awaiting, PlacementStatus.CONFIRMED)
                     changed = True
                     break
             if changed:
@@ -215,19 +218,20 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
                 continue
             if not await _take_slot(shift["id"]):
                 break
-            status = "confirmed" if len(seats) == 2 else "awaiting_partner"
+            status = (
+                PlacementStatus.CONFIRMED if len(seats) == 2 else PlacementStatus.AWAITING_PARTNER
+            )
             await _set_status(entry["id"], status, entry["pair"])
             changed = True
             break
 
 
-async def release_member(member_id: int, zone: ZoneInfo | None = None) -> None:
+async def release_member(member_id: int, zone: ZoneInfo) -> None:
     """Withdraw a closing account from upcoming places, so slots and the line move on.
 
-    Runs inside close_account's transaction. It has no settings at hand, so the garden's
-    zone (for the pace rule during promotions) comes from the environment unless given.
+    Runs inside close_account's transaction; ``zone`` is the garden's (the pace rule during
+    promotions reads weeks in it).
     """
-    zone = zone or Settings.from_env().zone
     async with writing():
         await rules.lock_placements()
         placement_ids = (
@@ -238,7 +242,7 @@ async def release_member(member_id: int, zone: ZoneInfo | None = None) -> None:
         now = datetime.now(UTC)
         for placement_id in placement_ids:
             placement = await Placement.select().where(Placement.id == placement_id).first()
-            shift = await load_shift(placement["shift"])
+            shift = await get_shift(placement["shift"])
             if shift["starts_at"] <= now:
                 continue  # past rosters stay as they were; the seat goes with the account
             await _leave(placement, await _seats(placement_id), member_id)
@@ -249,11 +253,11 @@ async def release_member(member_id: int, zone: ZoneInfo | None = None) -> None:
 
 
 async def waitlist_position(placement: dict) -> int | None:
-    if placement["status"] != "waitlisted":
+    if placement["status"] != PlacementStatus.WAITLISTED:
         return None
     ahead = await Placement.count().where(
         (Placement.shift == placement["shift"])
-        & (Placement.status == "waitlisted")
+        & (Placement.status == PlacementStatus.WAITLISTED)
         & (Placement.id <= placement["id"])
     )
     return ahead
@@ -318,15 +322,58 @@ async def shift_placements(shift_id: int) -> list[dict]:
         .order_by(Placement.id)
     )
     views = [await placement_view(row["id"]) for row in rows]
-    return sorted(views, key=lambda v: (v["status"] == "waitlisted", v["waitlist_position"] or 0))
+    return sorted(
+        views,
+        key=lambda v: (v["status"] == PlacementStatus.WAITLISTED, v["waitlist_position"] or 0),
+    )
+
+
+async def shift_view(shift_id: int, viewer: Member | None, zone: ZoneInfo) -> dict[str, Any]:
+    """A shift as the viewer sees it, read in one transaction: its roster, the viewer's own
+    place, the partners they could sign up with, their pair's notes, whom they may mark, and
+    whether its pay period is closed (then the marks are shown, not offered for change)."""
+    async with reading():
+        shift = await get_shift(shift_id)
+        roster = await shift_placements(shift_id)
+        mine = None
+        partners: list[dict] = []
+        notes = None
+        if viewer is not None:
+            mine = next(
+                (p for p in roster if any(m["id"] == viewer.id for m in p["members"])), None
+            )
+            placed = {m["id"] for p in roster for m in p["members"]}
+            # Offer "Sign up with ..." only for partners who are not on this shift already.
+            partners = [
+                p for p in await active_partners(viewer.id) if p["partner_id"] not in placed
+            ]
+            if mine and mine["status"] == PlacementStatus.CONFIRMED:
+                try:
+                    notes = await attendance.list_notes(shift_id, viewer.id)
+                except DomainError:
+                    notes = None
+        started = shift["starts_at"] <= datetime.now(UTC)
+        live = started and shift["status"] == ShiftStatus.SCHEDULED
+        marking = await attendance.markable(shift_id, viewer) if viewer and live else []
+        pay_locked = bool(marking) and await pay.is_closed(shift["starts_at"], zone)
+    return {
+        "shift": shift,
+        "roster": roster,
+        "mine": mine,
+        "partners": partners,
+        "notes": notes,
+        "started": started,
+        "marking": marking,
+        "pay_locked": pay_locked,
+    }
 
 
 def describe(view: dict, me: int) -> str:
     """What a person reads after signing up, in plain words."""
     others = [m["display_name"] for m in view["members"] if m["id"] != me]
-    if view["status"] == "waitlisted":
+    if view["status"] == PlacementStatus.WAITLISTED:
         return f"That shift is full. You're on the waitlist, number {view['waitlist_position']}."
-    if view["status"] == "awaiting_partner":
+    if view["status"] == PlacementStatus.AWAITING_PARTNER:
         return "You're signed up. The next person who signs up will be your partner for this shift."
     if view["pair_id"] is not None and others:
         return f"You and {others[0]} are signed up together."
@@ -348,4 +395,4 @@ async def fill_open_slots(shift_id: int, zone: ZoneInfo) -> None:
 
     Call inside ``writing()``, after ``rules.lock_placements()`` was taken before any shift row.
     """
-    await _promote(await load_shift(shift_id), zone)
+    await _promote(await get_shift(shift_id), zone)

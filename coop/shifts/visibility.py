@@ -10,21 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.exceptions import NotAuthorizedException
-
-from coop.i18n import _
 from coop.settings import Settings
 from coop.tables import Member, Pair
 
 
 def may_see_schedule(settings: Settings, viewer: Member | None) -> bool:
     return settings.season_feed_public or viewer is not None
-
-
-def ensure_may_see_schedule(settings: Settings, viewer: Member | None) -> None:
-    """Members-only mode: the schedule needs a log-in (pages then go to the log-in page)."""
-    if not may_see_schedule(settings, viewer):
-        raise NotAuthorizedException(_("The garden's schedule is for members. Please log in."))
 
 
 async def active_partner_ids(member_id: int) -> set[int]:

@@ -158,7 +158,11 @@ def furnish(garden: Garden) -> dict[str, int]:
     product = garden.record("products", {"name": "Strawberry-basil pop", "price_cents": 350})
     sale = {"product_id": product["id"], "sold_on": today, "quantity": 24, "channel": "market"}
     garden.record("sales", sale)
-    return {"shift": shift, "started": started}
+    # A past pay period (far from any the flows create), for the pay pages.
+    period = garden._ok(
+        "POST", "/api/pay-periods", {"starts_on": "2025-06-01", "ends_on": "2025-06-14"}, None
+    )
+    return {"shift": shift, "started": started, "period": period["id"]}
 
 
 @pytest.fixture(scope="package")

@@ -93,6 +93,15 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("calendar-coordinator", "/calendar", "coordinator"),
     PageSpec("not-found-coordinator", "/no-such-page", "coordinator", status=404),
     PageSpec("reset", "/reset", "anyone"),
+    # paid work
+    PageSpec("my-season", "/me/season", "member"),
+    PageSpec("work-letter", "/me/season/letter", "member"),
+    PageSpec("pay-periods-member", "/pay-periods", "member", status=403),
+    PageSpec("pay-periods", "/pay-periods", "coordinator"),
+    PageSpec("pay-period", "/pay-periods/{period}", "coordinator"),
+    PageSpec("timesheet", "/pay-periods/{period}/timesheet", "coordinator"),
+    PageSpec("impact", "/reports/impact", "coordinator"),
+    PageSpec("my-season-coordinator", "/me/season", "coordinator"),
 )
 
 

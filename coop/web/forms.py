@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 
 from coop.errors import DomainError
 
 T = TypeVar("T")
+
+# A posted HTML form, as every page handler takes it.
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"of length >= (\d+)"), "please use at least {0} characters"),
@@ -57,16 +62,8 @@ def humanize(message: str, field: str | None = None) -> tuple[str, str | None]:
     return (f"{label(field)}: this doesn't look right" if field else "Please check the form"), field
 
 
-class FormError(DomainError):
-    """A form field is not right; ``field`` says which, so the page can point at it."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message, field=field)
-        self.field = field
-
-
 def parse_form(form: Mapping[str, Any], schema: type[T], *, blank_is_none: bool = False) -> T:
-    """Convert form text into ``schema``, or raise a FormError that names the field."""
+    """Convert form text into ``schema``, or raise a DomainError that names the field."""
     values: dict[str, Any] = {}
     known = set(getattr(schema, "__struct_fields__", ()))
     for key, value in form.items():
@@ -75,7 +72,7 @@ def parse_form(form: Mapping[str, Any], schema: type[T], *, blank_is_none: bool 
         text = value.strip() if isinstance(value, str) else value
         if isinstance(text, str) and "\x00" in text:
             # No person types a NUL, and PostgreSQL cannot store one: stop it here, for every form.
-            raise FormError(f"{label(key)}: please use ordinary letters and symbols.", key)
+            raise DomainError(f"{label(key)}: please use ordinary letters and symbols.", field=key)
         if text == "":
             if blank_is_none:
                 values[key] = None
@@ -85,4 +82,25 @@ def parse_form(form: Mapping[str, Any], schema: type[T], *, blank_is_none: bool 
         return msgspec.convert(values, schema, strict=False)
     except msgspec.ValidationError as error:
         message, field = humanize(str(error))
-        raise FormError(message + ".", field) from error
+        raise DomainError(message + ".", field=field) from error
+
+
+def refusal(
+    error: DomainError,
+    prefix: str = "",
+    *,
+    renames: Mapping[str, str] | None = None,
+    field: str | None = None,
+) -> dict[str, Any]:
+    """What a page shows again after a refusal: the message and the failing field's name.
+
+    Templates read ``error`` and ``error_field`` (``field`` is the macro that draws an input);
+    ``prefix`` names one of several forms on a page (``sale`` gives ``sale_error`` and
+    ``sale_error_field``); ``renames`` maps a service's field name to the form's own; ``field``
+    is the field to point at when the error names none.
+    """
+    name = error.field or field
+    if renames and name in renames:
+        name = renames[name]
+    key = f"{prefix}_" if prefix else ""
+    return {f"{key}error": error.message, f"{key}error_field": name}

@@ -1,4 +1,4 @@
-"""Jinja filters that show UTC instants in the garden's own time zone."""
+"""The Jinja environment: filters that show instants on the garden's clock, and gettext."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from coop import i18n
+from coop import formatting, i18n
 from coop.settings import Settings
 
 
@@ -34,18 +34,10 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         return value.astimezone(zone)
 
     def when(value: datetime) -> str:
-        """Saturday 6 June, 9:00 am."""
-        moment = local(value)
-        return f"{moment:%A} {moment.day} {moment:%B}, {clock(moment)}"
+        return formatting.when(value, zone)
 
     def clock(value: datetime) -> str:
-        moment = local(value)
-        hour = moment.hour % 12 or 12
-        return f"{hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
-
-    def money(cents: int) -> str:
-        dollars, rest = divmod(cents, 100)
-        return f"${dollars:,}.{rest:02d}" if rest else f"${dollars:,}"
+        return formatting.clock(value, zone)
 
     env.finalize = _finalize
     env.add_extension("jinja2.ext.i18n")
@@ -57,5 +49,13 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         newstyle=True,
     )
     env.globals.update(current_language=i18n.current_language)
-    env.filters.update(local=local, when=when, clock=clock, money=money)
+    env.filters.update(
+        local=local, when=when, clock=clock, day=formatting.day, money=formatting.money
+    )
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
+    env.filters.update(hours=formatting.hours_text, pay=formatting.pay_text)
+    env.filters.update(
+        clock_iso=lambda value: clock(
+            value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        )
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from litestar.di import NamedDependency, Provide
 
-from coop import auth
 from coop.settings import Settings
 from coop.tables import Member
+from coop.web import sessions
 
 AppSettings = NamedDependency[Settings]
 CurrentMember = NamedDependency[Member]
@@ -16,6 +16,6 @@ Viewer = NamedDependency[Member | None]
 def dependencies(settings: Settings) -> dict[str, Provide]:
     return {
         "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
-        "member": Provide(auth.provide_member),
-        "viewer": Provide(auth.provide_optional_member),
+        "member": Provide(sessions.provide_member),
+        "viewer": Provide(sessions.provide_optional_member),
     }

@@ -1,25 +1,19 @@
-"""Passwords, sessions, the current member and guards (guess limits: coop.members.throttle)."""
+"""Sessions, the current member and the guards that keep pages and the API to their people."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import secrets
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware.session.client_side import CookieBackendConfig
 
 from coop.errors import Forbidden
+from coop.i18n import _
 from coop.settings import Settings
 from coop.tables import Member
-
-# OWASP's minimum for argon2id: about 20 ms a check here, against 116 ms for the defaults.
-PASSWORDS = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
-_DUMMY_HASH = PASSWORDS.hash("not a real password")
+from coop.vocabulary import Role
 
 SESSION_MAX_AGE = 14 * 24 * 3600
 
@@ -34,37 +28,6 @@ def session_config(settings: Settings) -> CookieBackendConfig:
         samesite="lax",
         secure=settings.secure_cookies,
     )
-
-
-def hash_password(password: str) -> str:
-    return PASSWORDS.hash(password)
-
-
-async def check_password(member: Member | None, password: str) -> bool:
-    """Verify in a worker thread; hash a dummy for unknown names so timing reveals nothing."""
-    stored = member.password_hash if member is not None and member.password_hash else _DUMMY_HASH
-
-    def verify() -> bool:
-        try:
-            return PASSWORDS.verify(stored, password)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    ok = await asyncio.to_thread(verify)
-    if ok and member is not None and PASSWORDS.check_needs_rehash(stored):
-        new_hash = await asyncio.to_thread(PASSWORDS.hash, password)
-        await Member.update({Member.password_hash: new_hash}).where(Member.id == member.id)
-    return ok and member is not None
-
-
-def new_secret_token() -> tuple[str, str]:
-    """A 256-bit URL-safe secret and the SHA-256 hash it is looked up by."""
-    token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- the current member and guards --------------------------------------------------------------
@@ -109,7 +72,7 @@ async def requires_coordinator(connection: ASGIConnection, _: BaseRouteHandler) 
     member = await current_member(connection)
     if member is None:
         raise NotAuthorizedException("Please log in first.")
-    if member.role != "coordinator":
+    if member.role != Role.COORDINATOR:
         raise Forbidden("Only coordinators can do that. If you think you should, ask one.")
 
 
@@ -121,14 +84,6 @@ def _session_key(member: Member) -> str:
     highest id), so an old cookie never opens somebody else's account.
     """
     return f"{member.session_version}:{member.created_at.timestamp():.6f}"
-
-
-async def end_every_session(member: Member) -> None:
-    """Log the member out on every device: cookies are self-contained, so change what they match."""
-    await Member.update({Member.session_version: Member.session_version + 1}).where(
-        Member.id == member.id
-    )
-    member.session_version += 1
 
 
 def start_session(connection: ASGIConnection, member: Member) -> None:
@@ -148,5 +103,10 @@ def client_address(connection: ASGIConnection) -> str:
     return connection.client.host if connection.client else "unknown"
 
 
-async def hash_password_async(password: str) -> str:
-    return await asyncio.to_thread(PASSWORDS.hash, password)
+def ensure_may_see_schedule(settings: Settings, viewer: Member | None) -> None:
+    """Members-only mode (COOP_SEASON_FEED_PUBLIC=0): the schedule needs a log-in, pages and
+    JSON alike (pages then go to the log-in page)."""
+    from coop.shifts.visibility import may_see_schedule
+
+    if not may_see_schedule(settings, viewer):
+        raise NotAuthorizedException(_("The garden's schedule is for members. Please log in."))
