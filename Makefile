@@ -7,7 +7,7 @@ NPM := npm install --no-package-lock --no-audit --no-fund --loglevel=error
 CHROMIUM := /usr/bin/chromium
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint format install vendor browser bench screenshots clean
+.PHONY: run test test-fast lint format install vendor browser bench screenshots clean messages
 
 run: install vendor ## set up, migrate, load the demo season into an empty database, serve
 	$(BIN)/coop migrate
@@ -16,6 +16,9 @@ run: install vendor ## set up, migrate, load the demo season into an empty datab
 
 test: install vendor browser $(STAMP)/js ## the whole suite (PostgreSQL half when COOP_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest
+
+test-fast: install ## the fast layer alone: the pure modules, no server, no database (seconds)
+	$(BIN)/pytest tests/unit -q
 
 lint: install ## ruff: lint and format check
 	$(BIN)/ruff check coop tests bench migrations
@@ -56,6 +59,17 @@ bench: install ## benchmarks, each reported as a ratio to /health on the same se
 
 screenshots: install vendor browser ## pictures of the main pages for the README
 	$(BIN)/python -m tests.browser.screenshots
+
+LANGUAGES ?= es
+POT := coop/locales/messages.pot
+
+messages: install ## extract every sentence to coop/locales/messages.pot; add new ones to each catalogue
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-wrap --sort-by-file --project="Garden co-op" \
+		--copyright-holder="Garden co-op" -o $(POT) coop templates
+	@for lang in $(LANGUAGES); do \
+		$(BIN)/pybabel -q update --init-missing --no-wrap --ignore-obsolete --no-fuzzy-matching -i $(POT) -d coop/locales -l $$lang; \
+	done
+	@$(BIN)/python -m coop.catalogues || echo "Translate those in coop/locales/<language>/LC_MESSAGES/messages.po (and remove each '#, fuzzy')."
 
 clean:
 	rm -rf $(STAMP) static/vendor node_modules tests/js/node_modules

@@ -24,7 +24,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from tests.conftest import PASSWORD, run_coop, serving
+from tests.support.people import PASSWORD
+from tests.support.served import run_coop, serving
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PG_SERVER = os.environ.get(

@@ -20,6 +20,8 @@ from coop.feeds.api import FeedsApi
 from coop.feeds.pages import CalendarPages
 from coop.garden.api import GardenApi
 from coop.garden.pages import HarvestPages
+from coop.market.api import MarketApi
+from coop.market.pages import MarketPages, manifest, service_worker
 from coop.members.api import MeApi, MembersApi, RecoveryApi, SessionApi
 from coop.members.pages import AccountPages, MePages, RecoveryPages
 from coop.pairs.api import PairsApi
@@ -39,6 +41,7 @@ from coop.shifts.pages import HomePage, PlacementPages, ShiftPages
 from coop.web import sessions
 from coop.web.deps import dependencies
 from coop.web.errors import EXCEPTION_HANDLERS, document_errors
+from coop.web.language import LanguageMiddleware, LanguageSwitch
 from coop.web.security import SecurityHeadersMiddleware, before_request
 from coop.web.templating import configure_environment
 
@@ -99,6 +102,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportPages,
             FeedsApi,
             CalendarPages,
+            LanguageSwitch,
+            MarketApi,
+            MarketPages,
+            service_worker,
+            manifest,
             PayPeriodsApi,
             WagesApi,
             MySeasonApi,
@@ -115,7 +123,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[close_database],
         template_config=template_config,
         plugins=[FlashPlugin(config=FlashConfig(template_config=template_config)), HTMXPlugin()],
-        middleware=[sessions.session_config(settings).middleware, SecurityHeadersMiddleware()],
+        middleware=[
+            sessions.session_config(settings).middleware,
+            SecurityHeadersMiddleware(),
+            LanguageMiddleware(),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,

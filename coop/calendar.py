@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.prop import vDuration, vText
 
+from coop.i18n import _
 from coop.vocabulary import ShiftStatus
 
 PRODID = "-//coop//Community garden shifts//EN"
@@ -191,11 +192,12 @@ def _vevent(shift: FeedEvent, zone: ZoneInfo, uid_domain: str, alarm: int | None
         raise ValueError(f"shift {shift.shift_id} ends before it starts")
     cancelled = shift.status == ShiftStatus.CANCELLED
     title = clean_text(shift.title)
-    summary = f"Cancelled: {title}" if cancelled else title
+    # The words are in the language of the caller's context (coop.i18n.speaking).
+    summary = _("Cancelled: %(title)s", title=title) if cancelled else title
     description = clean_text(shift.description)
     if cancelled:
         reason = clean_text(shift.cancel_reason).strip()
-        note = f"Cancelled: {reason}" if reason else "Cancelled."
+        note = _("Cancelled: %(reason)s", reason=reason) if reason else _("Cancelled.")
         description = f"{note}\n\n{description}" if description else note
 
     event = Event()

@@ -12,9 +12,8 @@ from typing import Any
 
 import msgspec
 
+from coop.i18n import _
 from coop.tables import Correction
-
-RECORD_TYPES = ("harvest", "batch", "sale")
 
 
 class CorrectionOut(msgspec.Struct):
@@ -69,7 +68,7 @@ async def history(record_type: str, record_id: int) -> list[dict[str, Any]]:
         {
             "id": row["id"],
             "changed_by": row["changed_by"],
-            "changed_by_name": row["changed_by_name"] or "a former member",
+            "changed_by_name": row["changed_by_name"] or _("a former member"),
             "changed_at": row["changed_at"],
             "before": _as_dict(row["before"]),
         }

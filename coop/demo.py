@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from coop.db import writing
+from coop.market.service import lot_code
 from coop.members import credentials
 from coop.settings import Settings
 from coop.tables import (
@@ -209,6 +210,8 @@ async def load(settings: Settings) -> bool:
                     recorded_by=members[COORDINATOR],
                 )
                 await batch.save()
+                code = lot_code(PRODUCTS[number][0], made_on, batch.id)
+                await Batch.update({Batch.lot_code: code}).where(Batch.id == batch.id)
                 await BatchProduce.insert(
                     BatchProduce(
                         batch=batch.id, crop=crops[number][0], quantity_milli=1200, unit="kg"
@@ -223,6 +226,7 @@ async def load(settings: Settings) -> bool:
                             quantity=sold,
                             unit_price_cents=price,
                             channel=channel,
+                            payment="cash" if channel == "market" else "card",
                             recorded_by=members[COORDINATOR],
                         )
                     )

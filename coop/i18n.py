@@ -59,13 +59,13 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled)
 
 
-def gettext(message: str, **values: object) -> str:
+def gettext(message: str, /, **values: object) -> str:
     """``message`` in the current language, its ``%(name)s`` placeholders filled from ``values``."""
     text = translations(current_language()).gettext(message)
     return text % values if values else text
 
 
-def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     """The singular or plural form for ``n`` in the current language; ``%(num)d`` is ``n``."""
     text = translations(current_language()).ngettext(singular, plural, n)
     return text % {"num": n, **values}
@@ -77,3 +77,11 @@ def N_(message: str) -> str:
 
 
 _ = gettext
+
+
+def translated(text: str | None) -> str:
+    """Stored text that may be one of our own words (a default kind's label): translate it if so.
+
+    Empty text stays empty (gettext would answer the catalogue's header).
+    """
+    return gettext(text) if text else ""

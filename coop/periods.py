@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from coop.errors import DomainError
+from coop.i18n import _
+from coop.labels import field_label
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -27,7 +29,12 @@ class BadDate(DomainError):
 def check_year(year: int) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise BadDate(
-            f"Year: please give a year between {FIRST_YEAR} and {LAST_YEAR}.", field="year"
+            _(
+                "Year: please give a year between %(first)s and %(last)s.",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            ),
+            field="year",
         )
     return year
 
@@ -39,11 +46,20 @@ def this_year(zone: ZoneInfo) -> int:
 def check_record_date(day: date, zone: ZoneInfo, field: str) -> date:
     """Refuse dates from before the garden's books or far in the future."""
     today = datetime.now(zone).date()
-    label = field.replace("_", " ").capitalize()
+    label = field_label(field)
     if day.year < FIRST_YEAR:
-        raise BadDate(f"{label}: please give a date from {FIRST_YEAR} on.", field=field)
+        raise BadDate(
+            _(
+                "%(label)s: please give a date from %(first)s on.",
+                label=label,
+                first=FIRST_YEAR,
+            ),
+            field=field,
+        )
     if day > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise BadDate(f"{label}: that date is far ahead; please check it.", field=field)
+        raise BadDate(
+            _("%(label)s: that date is far ahead; please check it.", label=label), field=field
+        )
     return day
 
 
@@ -56,7 +72,7 @@ def date_bounds(
         start = max(start, date(year, 1, 1)) if start else date(year, 1, 1)
         end = min(end, date(year, 12, 31)) if end else date(year, 12, 31)
     if start and end and start > end:
-        raise BadDate("Dates: the start of the range comes after its end.", field="from")
+        raise BadDate(_("Dates: the start of the range comes after its end."), field="from")
     return start, end
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from coop.errors import DomainError
+from coop.formatting import parse_decimal
+from coop.i18n import _
+from coop.labels import field_label
 
 POUND_KG = Decimal("0.45359237")
 KG_PER_UNIT: dict[str, Decimal] = {
@@ -36,27 +39,40 @@ class BadQuantity(DomainError):
 def parse_quantity(value: object, field: str = "quantity") -> Decimal:
     """Read "1.25" (or 1.25) as Decimal, refusing what cannot be a real amount."""
     if isinstance(value, bool) or value is None:
-        raise BadQuantity(f"{_label(field)}: please give an amount like 1.5.", field=field)
+        raise BadQuantity(
+            _("%(label)s: please give an amount like 1.5.", label=field_label(field)), field=field
+        )
     if isinstance(value, float):
         value = repr(value)
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
+        amount = parse_decimal(str(value))  # "2,05" too, when the request speaks Spanish
+    except ValueError:
         raise BadQuantity(
-            f"{_label(field)}: please give an amount like 1.5.", field=field
+            _("%(label)s: please give an amount like 1.5.", label=field_label(field)), field=field
         ) from None
     if not amount.is_finite():
-        raise BadQuantity(f"{_label(field)}: please give an amount like 1.5.", field=field)
+        raise BadQuantity(
+            _("%(label)s: please give an amount like 1.5.", label=field_label(field)), field=field
+        )
     if amount <= 0:
-        raise BadQuantity(f"{_label(field)}: please give an amount above zero.", field=field)
+        raise BadQuantity(
+            _("%(label)s: please give an amount above zero.", label=field_label(field)), field=field
+        )
     if amount > MAX_QUANTITY:
         raise BadQuantity(
-            f"{_label(field)}: that is more than one record can hold; please check the "
-            f"amount (at most {MAX_QUANTITY:,}).",
+            _(
+                "%(label)s: that is more than one record can hold; please check the amount (at "
+                "most %(most)s).",
+                label=field_label(field),
+                most=format(MAX_QUANTITY, ","),
+            ),
             field=field,
         )
     if amount.as_tuple().exponent < -3:  # type: ignore[operator]
-        raise BadQuantity(f"{_label(field)}: please use at most three decimal places.", field=field)
+        raise BadQuantity(
+            _("%(label)s: please use at most three decimal places.", label=field_label(field)),
+            field=field,
+        )
     return amount
 
 
@@ -64,7 +80,14 @@ def parse_unit(value: object, field: str = "unit") -> str:
     """One of kg, g, lb, oz, bunch, each."""
     unit = str(value or "").strip().lower()
     if unit not in UNITS:
-        raise BadQuantity(f"{_label(field)}: please pick one of {', '.join(UNITS)}.", field=field)
+        raise BadQuantity(
+            _(
+                "%(label)s: please pick one of %(units)s.",
+                label=field_label(field),
+                units=", ".join(UNITS),
+            ),
+            field=field,
+        )
     return unit
 
 
@@ -110,7 +133,3 @@ def _normal(total: Decimal) -> Decimal:
     """Drop trailing zeros without turning 100 into 1E+2."""
     normal = total.normalize()
     return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
-
-
-def _label(field: str) -> str:
-    return field.replace("_", " ").capitalize()

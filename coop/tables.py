@@ -37,6 +37,7 @@ DEFAULT_SHIFT_KINDS = (
     ("composting", "Composting"),
     ("watering", "Watering"),
     ("other", "Other"),
+    ("market", "Market"),
 )
 
 
@@ -56,6 +57,7 @@ class Member(Table):
     session_version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
     hourly_wage_cents = Integer(default=0)
+    language = Varchar(length=8, default="")  # "" follows the browser; else "en" or "es"
 
 
 class Invite(Table):
@@ -239,6 +241,7 @@ class Batch(Table):
     notes = Text(default="")
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    lot_code = Varchar(length=40, null=True, default=None)
 
 
 class BatchProduce(Table):
@@ -260,6 +263,10 @@ class Sale(Table):
     channel = Varchar(length=20, choices=SaleChannel)
     recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    payment = Varchar(length=20, default="other")
+    shift = ForeignKey(Shift, null=True, on_delete=OnDelete.set_null)
+    lot = ForeignKey(Batch, null=True, on_delete=OnDelete.set_null)
+    client_id = Varchar(length=36, null=True, default=None)
 
 
 class Correction(Table):
@@ -325,6 +332,25 @@ class PayAdjustment(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class BatchHarvest(Table):
+    """A harvest a batch's produce line names: what a lot trace follows back to the bed."""
+
+    batch = ForeignKey(Batch, on_delete=OnDelete.cascade, index=True)
+    produce = ForeignKey(BatchProduce, on_delete=OnDelete.cascade)
+    harvest = ForeignKey(Harvest, on_delete=OnDelete.cascade, index=True)
+
+
+class StockAdjustment(Table):
+    """Pops written off (melted, given away, miscounted): stock = made - sold - written off."""
+
+    product = ForeignKey(Product, on_delete=OnDelete.restrict, index=True)
+    quantity = Integer()
+    reason = Varchar(length=200)
+    adjusted_on = Date()
+    recorded_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: list[type[Table]] = [
     Member,
     Invite,
@@ -351,4 +377,6 @@ TABLES: list[type[Table]] = [
     AttendanceChange,
     PayPeriod,
     PayAdjustment,
+    BatchHarvest,
+    StockAdjustment,
 ]

@@ -43,6 +43,13 @@ class SaleChannel(StrEnum):
     ONLINE = "online"
 
 
+class SalePayment(StrEnum):
+    CASH = "cash"
+    CARD = "card"
+    EBT = "ebt"
+    OTHER = "other"
+
+
 # A place that holds a pair slot (the waitlist holds none).
 HELD = (PlacementStatus.CONFIRMED, PlacementStatus.AWAITING_PARTNER)
 # A pair that blocks another between the same two people.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, User
 
 from coop.tables import Member
+from tests.support.people import PASSWORD, User
+from tests.support.rows import in_app
 
 
 def registration(code: str, username: str = "robin", password: str = PASSWORD) -> dict:
@@ -18,7 +19,7 @@ def registration(code: str, username: str = "robin", password: str = PASSWORD) -
 
 
 async def count_members(client) -> int:
-    return client.blocking_portal.call(Member.count)
+    return in_app(client, Member.count)
 
 
 # --- the pages ------------------------------------------------------------------------------------

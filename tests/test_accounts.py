@@ -5,15 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from conftest import PASSWORD, User
 
 from coop.tables import Crop, Harvest, Invite, Member, Product, Sale
-
-
-async def in_app(client, work):
-    """Run ``work()`` (a coroutine function) in the app's own event loop and return its result."""
-    return client.blocking_portal.call(work)
-
+from tests.support.people import PASSWORD, User
+from tests.support.rows import in_app
 
 # --- the session API -----------------------------------------------------------------------------
 
@@ -203,7 +198,7 @@ def registration(code: str, username: str = "robin", password: str = PASSWORD) -
 
 
 async def count_members(client) -> int:
-    return await in_app(client, Member.count)
+    return in_app(client, Member.count)
 
 
 async def test_an_invite_works_once(garden, client):
@@ -226,7 +221,7 @@ async def test_an_expired_invite_is_refused(garden, client):
             Invite.id > 0
         )
 
-    await in_app(client, expire)
+    in_app(client, expire)
     response = await User(client).post("/api/members", json=registration(code))
     assert response.status_code == 400
     assert response.json()["detail"] == (
@@ -312,7 +307,7 @@ async def test_closing_an_account_removes_personal_data_and_keeps_records(garden
             )
         )
 
-    await in_app(client, record)
+    in_app(client, record)
     response = await jo.delete("/api/me")
     assert response.status_code == 204
 
@@ -323,7 +318,7 @@ async def test_closing_an_account_removes_personal_data_and_keeps_records(garden
             await Sale.select(Sale.quantity, Sale.recorded_by),
         )
 
-    usernames, harvests, sales = await in_app(client, look)
+    usernames, harvests, sales = in_app(client, look)
     assert usernames == ["maria"]
     assert harvests == [{"quantity_milli": 2500, "recorded_by": None}]
     assert sales == [{"quantity": 12, "recorded_by": None}]

@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from conftest import add_shift, in_app
-
-from coop.shifts.attendance import hours_by_member
 from coop.tables import Shift
+from tests.support.rows import Rows, in_app
 
 
 async def move_into_past(client, shift_id: int, hours: float = 2.5) -> None:
     """Let time pass: the shift began a while ago and lasted ``hours``."""
-    starts = datetime.now(UTC) - timedelta(days=1)
-
-    async def move() -> None:
-        await Shift.update(
-            {Shift.starts_at: starts, Shift.ends_at: starts + timedelta(hours=hours)}
-        ).where(Shift.id == shift_id)
-
-    await in_app(client, move)
+    Rows(client).move_shift(shift_id, datetime.now(UTC) - timedelta(days=1), hours)
 
 
 async def worked_shift(client, garden):
     """Sam and Jo (a pair) and Kim and Lu (matched solo) worked a 2.5-hour shift."""
-    shift_id = await add_shift(client, pair_slots=2, title="Planting kale")
+    shift_id = Rows(client).shift(pair_slots=2, title="Planting kale")
     sam, jo, kim, lu = [await garden.member(n) for n in ("sam", "jo", "kim", "lu")]
     pair_id = (await sam.post("/api/pairs", json={"partner": "jo"})).json()["id"]
     await jo.post(f"/api/pairs/{pair_id}/accept")
@@ -47,12 +41,22 @@ async def test_attendance_waits_until_the_shift_has_started(client, garden):
     assert (await sam.get(f"/api/shifts/{shift_id}/attendance")).json() == []
 
 
-async def hours(client) -> dict:
-    async def look() -> dict:
-        now = datetime.now(UTC)
-        return await hours_by_member(now - timedelta(days=30), now)
-
-    return await in_app(client, look)
+async def hours(garden) -> dict[int, Decimal]:
+    """Paid hours per member as the season report and the hours CSV show them (the app's own
+    hours path); the two must agree."""
+    coordinator = await garden.first_coordinator()
+    year = (datetime.now(UTC) - timedelta(days=1)).astimezone(ZoneInfo("America/Chicago")).year
+    report = (await coordinator.get(f"/api/reports/season?year={year}")).json()["hours"]
+    export = await coordinator.get(f"/api/hours.csv?year={year}")
+    minutes: dict[str, int] = defaultdict(int)
+    for line in csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))):
+        minutes[line["member"]] += int(line["minutes"])
+    ids = {row["display_name"]: row["member_id"] for row in report["by_member"]}
+    assert set(ids) == set(minutes)
+    for row in report["by_member"]:
+        exact = Decimal(minutes[row["display_name"]]) / 60
+        assert Decimal(str(row["hours"])) == exact.quantize(Decimal("0.01"))
+    return {ids[name]: Decimal(total) / 60 for name, total in minutes.items()}
 
 
 async def test_each_person_marks_their_own_and_only_approved_time_counts(client, garden):
@@ -94,7 +98,7 @@ async def test_each_person_marks_their_own_and_only_approved_time_counts(client,
     assert other_slot.status_code == 403
 
     # Marked is not paid: only approved time counts.
-    assert await hours(client) == {}
+    assert await hours(garden) == {}
     refused = await sam.post(
         f"/api/shifts/{shift_id}/attendance/approve", json={"member_ids": [sam.id]}
     )
@@ -104,7 +108,7 @@ async def test_each_person_marks_their_own_and_only_approved_time_counts(client,
     )
     assert approved.status_code == 200
     assert approved.json()["records"][0]["approved"] is True
-    assert await hours(client) == {sam.id: Decimal("2.5")}
+    assert await hours(garden) == {sam.id: Decimal("2.5")}
 
     # Attendance is shown only to coordinators and the person it is about.
     assert [
@@ -170,7 +174,7 @@ async def test_times_are_checked_and_a_bad_mark_changes_nothing(client, garden):
     await coordinator.post(
         f"/api/shifts/{shift_id}/attendance/approve", json={"member_ids": [sam.id]}
     )
-    assert await hours(client) == {sam.id: Decimal(100) / 60}
+    assert await hours(garden) == {sam.id: Decimal(100) / 60}
 
 
 async def test_no_attendance_on_a_cancelled_shift(client, garden):
@@ -184,12 +188,12 @@ async def test_no_attendance_on_a_cancelled_shift(client, garden):
     await coordinator.post(
         f"/api/shifts/{shift_id}/attendance/approve", json={"member_ids": [sam.id]}
     )
-    assert await hours(client) == {sam.id: Decimal("2.5")}
+    assert await hours(garden) == {sam.id: Decimal("2.5")}
 
     async def cancel() -> None:
         await Shift.update({Shift.status: "cancelled"}).where(Shift.id == shift_id)
 
-    await in_app(client, cancel)
+    in_app(client, cancel)
     before = (await coordinator.get(f"/api/shifts/{shift_id}/attendance")).json()
     for who, records in (
         (jo, [{"member_id": jo.id, "status": "attended"}]),
@@ -204,7 +208,7 @@ async def test_no_attendance_on_a_cancelled_shift(client, garden):
     assert approve.status_code == 409
     assert (await coordinator.get(f"/api/shifts/{shift_id}/attendance")).json() == before
     # The cancelled shift's hours are not paid, and not in the hours CSV either.
-    assert await hours(client) == {}
+    assert await hours(garden) == {}
     hours_csv = await coordinator.get("/api/hours.csv")
     assert "Planting kale" not in hours_csv.text
 
@@ -277,7 +281,7 @@ async def test_a_coordinator_marks_anyone_placed_and_nobody_else(client, garden)
     )
     assert bad_status.status_code == 400
     # A missed shift locks nobody out: Sam can sign up again at once.
-    next_shift = await add_shift(client)
+    next_shift = Rows(client).shift()
     again = await sam.post(f"/api/shifts/{next_shift}/placements", json={})
     assert again.status_code == 201
 

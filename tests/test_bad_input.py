@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, User
 
 from coop.tables import TABLES, AttemptCount, LoginThrottle
+from tests.support.people import PASSWORD, User
+from tests.support.rows import in_app
 
 HUGE = "x" * (1024 * 1024 + 10)
 # Text no field should keep: control characters, bidi overrides, only invisible marks.
@@ -84,7 +85,7 @@ async def snapshot(client) -> str:
         tables = [t for t in TABLES if t not in (LoginThrottle, AttemptCount)]
         return repr([await table.select().order_by(table.id) for table in tables])
 
-    return client.blocking_portal.call(dump)
+    return in_app(client, dump)
 
 
 def check(problems: list[str], label: str, response) -> None:

@@ -15,6 +15,7 @@ from litestar.handlers import HTTPRouteHandler
 from coop.app import create_app
 from coop.settings import Settings
 from coop.tables import TABLES, AttemptCount, LoginThrottle
+from tests.support.rows import in_app
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 JSON = {"content-type": "application/json"}
@@ -56,7 +57,7 @@ async def snapshot(client) -> str:
         tables = [t for t in TABLES if t not in (LoginThrottle, AttemptCount)]
         return repr([await table.select().order_by(table.id) for table in tables])
 
-    return client.blocking_portal.call(dump)
+    return in_app(client, dump)
 
 
 @pytest.mark.parametrize("method,path,takes_body", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import httpx
-from conftest import User, run_coop, served_app
 
 from coop.tables import Batch, Bed, Crop, Harvest, Member, Pair, Sale, Shift
+from tests.support.people import User
+from tests.support.rows import in_app
+from tests.support.served import run_coop, served_app
 
 COORDINATOR_PASSWORD = "a very long coordinator password"
 
@@ -65,9 +67,10 @@ async def test_demo_loads_a_believable_season_once(database_url, client):
             "harvests": await Harvest.count(),
             "batches": await Batch.count(),
             "sales": await Sale.count(),
+            "batches without a lot code": await Batch.count().where(Batch.lot_code.is_null()),
         }
 
-    season = client.blocking_portal.call(counts)
+    season = in_app(client, counts)
     assert season["members"] == 12
     assert season["coordinators"] >= 1
     assert season["active pairs"] >= 3
@@ -76,6 +79,7 @@ async def test_demo_loads_a_believable_season_once(database_url, client):
     assert season["shifts"] >= 50
     assert season["weeding shifts"] >= 10
     assert min(season["harvests"], season["batches"], season["sales"]) >= 5
+    assert season["batches without a lot code"] == 0
 
     maria = User(client, "maria")
     assert (await maria.log_in("garden-demo-2026")).status_code == 200
@@ -85,7 +89,7 @@ async def test_demo_loads_a_believable_season_once(database_url, client):
     assert "already has members" in again.stdout
     quietly = run_coop("demo", "--if-empty", database_url=database_url, check=False)
     assert quietly.returncode == 0
-    assert client.blocking_portal.call(Member.count) == 12
+    assert in_app(client, Member.count) == 12
 
 
 def test_serve_answers(database_url):

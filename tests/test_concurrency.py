@@ -9,61 +9,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import httpx
-import pytest
-from conftest import PASSWORD, insert_shift, served_app
-
-from coop.db import bind, engine_for
-from coop.members import service as members
-from coop.settings import Settings
 from coop.tables import Placement, PlacementMember, Shift
-
-
-class Person:
-    """One member's own browser: cookies, CSRF header, JSON."""
-
-    def __init__(self, base_url: str, username: str):
-        self.username = username
-        # uvicorn closes idle keep-alive connections after 5 s; drop ours sooner, so a burst
-        # never reuses a connection the server is closing at that moment (a client-side race).
-        self.http = httpx.AsyncClient(
-            base_url=base_url, timeout=60, limits=httpx.Limits(keepalive_expiry=1.0)
-        )
-        self.id = 0
-
-    async def send(self, method: str, url: str, **kwargs) -> httpx.Response:
-        if "csrftoken" not in self.http.cookies:
-            await self.http.get("/login")
-        headers = {"x-csrftoken": self.http.cookies.get("csrftoken", "")}
-        return await self.http.request(method, url, headers=headers, **kwargs)
-
-
-async def gather_people(base_url: str, count: int, prefix: str = "m") -> list[Person]:
-    """The coordinator invites ``count`` people, who register (and so log in) over HTTP."""
-    coordinator = Person(base_url, "maria")
-    login = await coordinator.send(
-        "POST", "/api/session", json={"username": "maria", "password": PASSWORD}
-    )
-    assert login.status_code == 200, login.text
-    people = []
-    for number in range(count):
-        code = await coordinator.send("POST", "/api/invites", json={"role": "participant"})
-        person = Person(base_url, f"{prefix}{number:02d}")
-        response = await person.send(
-            "POST",
-            "/api/members",
-            json={
-                "invite_code": code.json()["code"],
-                "username": person.username,
-                "password": PASSWORD,
-                "display_name": f"Member {prefix}{number:02d}",
-            },
-        )
-        assert response.status_code == 201, response.text
-        person.id = response.json()["id"]
-        people.append(person)
-    await coordinator.http.aclose()
-    return people
+from tests.support.crowd import Person, gather_people
+from tests.support.rows import insert_shift
 
 
 async def pair_up(one: Person, two: Person) -> int:
@@ -90,19 +38,6 @@ async def taken(shift_id: int) -> int:
     return (await Shift.select(Shift.taken_slots).where(Shift.id == shift_id).first())[
         "taken_slots"
     ]
-
-
-@pytest.fixture
-async def app_url(database_url: str):
-    """A served app with the first coordinator; tables bound here too, to read the truth.
-
-    On PostgreSQL two app processes serve, so the serialisation must hold across processes.
-    """
-    bind(engine_for(Settings(database_url=database_url)))
-    await members.create_member("maria", "Maria", PASSWORD, role="coordinator")
-    workers = 1 if database_url.startswith("sqlite") else 2
-    with served_app(database_url, workers=workers) as base_url:
-        yield base_url
 
 
 async def test_a_rush_of_sign_ups_fills_exactly_the_capacity(app_url):

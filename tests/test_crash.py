@@ -8,8 +8,8 @@ import threading
 import time
 
 import httpx
-from conftest import run_coop, serving
-from live import LiveUser, sqlite_integrity
+
+from tests.support.served import LiveUser, run_coop, serving, sqlite_integrity
 
 PASSWORD = "a long garden password"
 WRITERS = 4

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from seed_helpers import at, insert_attendance_directly, insert_shift_directly, stock_garden
+from tests.support.people import stock_garden
+from tests.support.rows import HARVEST_SHIFT, Rows, at
 
 BOM = b"\xef\xbb\xbf"
 
@@ -77,10 +78,10 @@ async def test_hours_csv_lists_each_shift_of_approved_time(garden, client):
     jo = await garden.member("jo", "=Jo")
     sam = await garden.member("sam", "Sam")
     lu = await garden.member("lu", "Lu")
-    shift = insert_shift_directly(client, starts_at=at("2026-06-15"), hours=2.25)
-    insert_attendance_directly(client, shift, jo.id, "attended")
-    insert_attendance_directly(client, shift, sam.id, "excused")
-    insert_attendance_directly(client, shift, lu.id, "attended", approved=False)
+    shift = Rows(client, **HARVEST_SHIFT).shift(starts_at=at("2026-06-15"), hours=2.25)
+    Rows(client).attendance(shift, jo.id, "attended")
+    Rows(client).attendance(shift, sam.id, "excused")
+    Rows(client).attendance(shift, lu.id, "attended", approved=False)
     rows = read_csv(await maria.get("/api/hours.csv?year=2026"))
     assert rows == [
         {

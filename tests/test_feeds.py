@@ -1,7 +1,8 @@
 """The four calendar feeds over HTTP, read back by the strict `ical` parser and by ical.js.
 
 Each test plays a garden: members register through the API, shifts and places are put in the
-database (their APIs live on other branches), and the feed must show exactly that, privately.
+database directly (``Rows``: cancelled, past and changed shifts in one step), and the feed must
+show exactly that, privately.
 """
 
 from __future__ import annotations
@@ -18,20 +19,23 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from conftest import ROOT, free_port
-from garden_rows import GardenRows
-from icsparsers import lines, ms, read_icaljs, read_strict
 from litestar.testing import AsyncTestClient
 
 from coop.app import create_app
+from tests.support.icsparsers import lines, ms, read_icaljs, read_strict
+from tests.support.rows import Rows
+from tests.support.served import ROOT, free_port
 
 ZONE = ZoneInfo("America/Chicago")
 NOW = datetime.now(UTC)
 
 
+SHIFT = {"title": "Weeding", "location": "North beds", "pair_slots": 2}
+
+
 @pytest.fixture
-def rows(client) -> GardenRows:
-    return GardenRows(client)
+def rows(client) -> Rows:
+    return Rows(client, **SHIFT)
 
 
 def soon(days: float, hour: int = 9) -> datetime:
@@ -383,7 +387,7 @@ async def test_unchanged_feed_is_not_built_again(client, garden, rows):
 async def test_members_only_season_feed(settings, garden, rows):
     closed = create_app(replace(settings, season_feed_public=False))
     async with AsyncTestClient(closed, base_url="http://testserver.local") as other:
-        GardenRows(other).shift(soon(2))
+        Rows(other, **SHIFT).shift(soon(2))
         anonymous = await other.get("/calendar/season.ics")
         assert anonymous.status_code == 401
         assert "for members" in anonymous.text

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_coop, served_app
-from live import LiveUser
+
+from tests.support.served import LiveUser, run_coop, served_app
 
 SECONDS_PER_ENGINE = int(os.environ.get("COOP_FUZZ_SECONDS", "60"))
 MAX_EXAMPLES = int(os.environ.get("COOP_FUZZ_EXAMPLES", "40"))

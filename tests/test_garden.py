@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from seed_helpers import at, insert_shift_directly, place_pair_directly, stock_garden
 
 from coop.garden.service import can_log_harvest, harvest_form_context
 from coop.tables import Member
+from tests.support.people import stock_garden
+from tests.support.rows import HARVEST_SHIFT, Rows, at, in_app
 
 SEASON = 2026
 
@@ -144,14 +145,15 @@ async def test_a_harvest_from_a_shift_remembers_the_pair_who_picked_it(garden, c
     jo = await garden.member("jo", "Jo")
     sam = await garden.member("sam", "Sam")
     lee = await garden.member("lee", "Lee")
-    shift_id = insert_shift_directly(client, starts_at=at("2026-06-15"))
-    pair_id = place_pair_directly(client, shift_id, [jo.id, sam.id])
+    rows = Rows(client, **HARVEST_SHIFT)
+    shift_id = rows.shift(at("2026-06-15"))
+    pair_id = rows.place_pair(shift_id, jo.id, sam.id)
 
     async def offered_the_form(member_id: int) -> bool:
         member = await Member.objects().where(Member.id == member_id).first()
         return await can_log_harvest(member, shift_id)
 
-    offered = {u.username: client.blocking_portal.call(offered_the_form, u.id) for u in (sam, lee)}
+    offered = {u.username: in_app(client, offered_the_form, u.id) for u in (sam, lee)}
     assert offered == {"sam": True, "lee": False}
 
     response = await sam.post(
@@ -191,8 +193,8 @@ async def test_a_harvest_from_a_shift_remembers_the_pair_who_picked_it(garden, c
 async def test_the_shift_page_partial_renders_from_its_context(garden, client):
     maria = await garden.first_coordinator()
     await stock_garden(maria)
-    shift_id = insert_shift_directly(client, starts_at=at("2026-06-15"))
-    context = client.blocking_portal.call(harvest_form_context, shift_id)
+    shift_id = Rows(client, **HARVEST_SHIFT).shift(at("2026-06-15"))
+    context = in_app(client, harvest_form_context, shift_id)
     assert context["shift"]["id"] == shift_id
     template = client.app.template_engine.get_template("garden/_harvest_form.html")
     html = template.render(**context, csrf_input="<input type=hidden name=_csrf_token>")

@@ -14,7 +14,9 @@ from contextlib import ExitStack, contextmanager
 
 import asyncpg
 import httpx
-from conftest import PASSWORD, run_coop, served_app
+
+from tests.support.people import PASSWORD
+from tests.support.served import run_coop, served_app
 
 GUESSES = 40
 

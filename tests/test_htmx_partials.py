@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import add_shift
+from tests.support.rows import Rows
 
 HTMX = {"HX-Request": "true"}
 
 
 async def test_sign_up_and_withdraw_answer_htmx_with_the_places_part(client, garden):
-    shift_id = await add_shift(client, title="Mulching", pair_slots=1)
+    shift_id = Rows(client).shift(title="Mulching", pair_slots=1)
     ana, ben = await garden.member("ana"), await garden.member("ben")
 
     signed = await ana.form(f"/shifts/{shift_id}/sign-up", {}, headers=HTMX)
@@ -42,7 +42,7 @@ async def test_sign_up_and_withdraw_answer_htmx_with_the_places_part(client, gar
 
 
 async def test_a_refusal_comes_back_in_place_with_its_status(client, garden):
-    shift_id = await add_shift(client, title="Early watering", pair_slots=1)
+    shift_id = Rows(client).shift(title="Early watering", pair_slots=1)
     coordinator = await garden.first_coordinator()
     cancelled = await coordinator.post(f"/api/shifts/{shift_id}/cancel", json={"reason": "hail"})
     assert cancelled.status_code == 200
@@ -55,8 +55,8 @@ async def test_a_refusal_comes_back_in_place_with_its_status(client, garden):
 
 async def test_the_kind_filter_answers_htmx_with_the_week_alone(client, garden):
     soon = datetime.now(UTC) + timedelta(hours=2)
-    await add_shift(client, title="Turning compost", starts_at=soon, kind="composting")
-    await add_shift(client, title="Weeding paths", starts_at=soon)
+    Rows(client).shift(title="Turning compost", starts_at=soon, kind="composting")
+    Rows(client).shift(title="Weeding paths", starts_at=soon)
     visitor = garden.anonymous()
 
     part = await visitor.get("/?week=0&kind=composting", headers=HTMX)

@@ -29,12 +29,13 @@ RULE_NAMES = {
 WEB = ("litestar", "jinja2", "markupsafe", "asyncpg", "coop.web")
 # The bottom of the house leans only on the standard library, its own few packages, and the
 # pure word lists beside it (which import nothing of the garden at all).
-BOTTOM = ("coop.vocabulary", "coop.formatting")
+BOTTOM = ("coop.vocabulary", "coop.formatting", "coop.i18n")
 FOUNDATION = {
     "coop/tables.py": ("piccolo", *BOTTOM),
     "coop/calendar.py": ("icalendar", *BOTTOM),
     "coop/vocabulary.py": (),
-    "coop/formatting.py": (),
+    "coop/formatting.py": ("babel", "coop.i18n"),  # the request's language, Babel's patterns
+    "coop/i18n.py": ("babel",),
 }
 
 

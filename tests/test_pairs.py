@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import add_shift
+from tests.support.rows import Rows
 
 
 async def propose(one, two):
@@ -121,7 +121,7 @@ async def test_the_pairs_page_without_javascript(client, garden):
     accepted = await sam.form(f"/pairs/{pair_id}/accept", {})
     assert "You&#39;re partners now." in accepted.text
 
-    shift_id = await add_shift(client, title="Strawberry picking", pair_slots=2)
+    shift_id = Rows(client).shift(title="Strawberry picking", pair_slots=2)
     await sam.post(f"/api/shifts/{shift_id}/placements", json={"pair_id": pair_id})
     for person in (sam, jo):
         page = await person.get("/pairs")

@@ -7,11 +7,9 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from conftest import in_app
-from seed_helpers import insert_shift_directly
-
 from coop.reports.impact import suppress
 from coop.tables import Attendance, Crop, Harvest, Member, Pair, Placement, PlacementMember
+from tests.support.rows import HARVEST_SHIFT, Rows, in_app
 
 
 def local(settings, day: str, hour: int = 9, minute: int = 0) -> datetime:
@@ -65,7 +63,7 @@ async def snapshot(client) -> list[dict[str, Any]]:
     async def look() -> list[dict]:
         return await Attendance.select().order_by(Attendance.id)
 
-    return await in_app(client, look)
+    return in_app(client, look)
 
 
 # --- pay periods -----------------------------------------------------------------------------
@@ -114,7 +112,7 @@ async def test_a_closed_period_locks_its_attendance(client, garden, settings):
     jo = await garden.member("jo")
     yesterday = datetime.now(settings.zone).date() - timedelta(days=1)
     starts = datetime.now(UTC) - timedelta(days=1)
-    shift = insert_shift_directly(client, starts_at=starts, hours=2)
+    shift = Rows(client, **HARVEST_SHIFT).shift(starts_at=starts, hours=2)
 
     async def seat() -> None:
         from coop.tables import Placement, PlacementMember
@@ -126,7 +124,7 @@ async def test_a_closed_period_locks_its_attendance(client, garden, settings):
                 PlacementMember(placement=placement.id, shift=shift, member=member)
             )
 
-    await in_app(client, seat)
+    in_app(client, seat)
     period = (
         await maria.post(
             "/api/pay-periods",
@@ -251,20 +249,22 @@ async def test_timesheet_csv_and_impact_totals_are_the_same_exact_cents(client, 
     minutes = {ids[0]: 0, ids[1]: 0, ids[2]: 0}
     for day, (start_minute, length) in enumerate([(7, 113), (0, 120), (21, 59)], start=2):
         starts = local(settings, f"2026-06-{day:02d}")
-        shift = insert_shift_directly(client, starts_at=starts, hours=2)
+        shift = Rows(client, **HARVEST_SHIFT).shift(starts_at=starts, hours=2)
         for member in ids:
             arrived = starts + timedelta(minutes=start_minute)
             worked(client, shift, member, arrived, arrived + timedelta(minutes=length, seconds=40))
             minutes[member] += length
     # Unapproved time and a cancelled shift are not paid.
-    other = insert_shift_directly(
-        client, starts_at=local(settings, "2026-06-09"), status="cancelled"
+    other = Rows(client, **HARVEST_SHIFT).shift(
+        starts_at=local(settings, "2026-06-09"), status="cancelled"
     )
     worked(client, other, ids[0])
-    pending = insert_shift_directly(client, starts_at=local(settings, "2026-06-10"))
+    pending = Rows(client, **HARVEST_SHIFT).shift(starts_at=local(settings, "2026-06-10"))
     worked(client, pending, ids[1], approved=False)
     # Outside the period: not in its timesheet.
-    worked(client, insert_shift_directly(client, starts_at=local(settings, "2026-06-20")), ids[2])
+    worked(
+        client, Rows(client, **HARVEST_SHIFT).shift(starts_at=local(settings, "2026-06-20")), ids[2]
+    )
 
     period = (
         await maria.post(
@@ -289,7 +289,7 @@ async def test_timesheet_csv_and_impact_totals_are_the_same_exact_cents(client, 
             Member.id == ids[1]
         )
 
-    await in_app(client, rename)
+    in_app(client, rename)
     rows = read_csv(await maria.get(f"/api/pay-periods/{period['id']}/timesheet.csv"))
     *people_rows, total = rows
     names = {int(r["member_id"]): r["member"] for r in people_rows}
@@ -348,13 +348,13 @@ async def test_impact_report_suppresses_counts_under_five(client, garden, settin
     maria = await garden.first_coordinator()
     ids = people(client, 12)
     # Week one: 3 people. Week three: all 12; four of them again 5 weeks after their first shift.
-    first = insert_shift_directly(client, starts_at=local(settings, "2026-06-02"))
+    first = Rows(client, **HARVEST_SHIFT).shift(starts_at=local(settings, "2026-06-02"))
     for member in ids[:3]:
         worked(client, first, member)
-    big = insert_shift_directly(client, starts_at=local(settings, "2026-06-16"))
+    big = Rows(client, **HARVEST_SHIFT).shift(starts_at=local(settings, "2026-06-16"))
     for member in ids:
         worked(client, big, member)
-    later = insert_shift_directly(client, starts_at=local(settings, "2026-07-21"))
+    later = Rows(client, **HARVEST_SHIFT).shift(starts_at=local(settings, "2026-07-21"))
     for member in ids[3:9]:
         worked(client, later, member)
 
@@ -402,9 +402,13 @@ async def test_my_season_is_your_own_record_and_letter(client, garden, settings)
     maria = await garden.first_coordinator()
     sam = await garden.member("sam", "Sam")
     jo = await garden.member("jo", "Jo")
-    weeding = insert_shift_directly(client, starts_at=local(settings, "2026-06-02"), kind="weeding")
-    harvest = insert_shift_directly(client, starts_at=local(settings, "2026-06-09"), hours=1.5)
-    unapproved = insert_shift_directly(client, starts_at=local(settings, "2026-06-16"))
+    weeding = Rows(client, **HARVEST_SHIFT).shift(
+        starts_at=local(settings, "2026-06-02"), kind="weeding"
+    )
+    harvest = Rows(client, **HARVEST_SHIFT).shift(
+        starts_at=local(settings, "2026-06-09"), hours=1.5
+    )
+    unapproved = Rows(client, **HARVEST_SHIFT).shift(starts_at=local(settings, "2026-06-16"))
     worked(client, weeding, sam.id)
     worked(client, harvest, sam.id)
     worked(client, harvest, jo.id)
@@ -427,7 +431,7 @@ async def test_my_season_is_your_own_record_and_letter(client, garden, settings)
             )
         )
 
-    await in_app(client, picked)
+    in_app(client, picked)
     mine = (await sam.get("/api/me/season?year=2026")).json()
     assert mine["year"] == 2026
     assert (mine["shifts_worked"], mine["hours"], mine["minutes"]) == (2, 3.5, 210)
@@ -466,7 +470,7 @@ async def test_end_of_period_on_the_pages(client, garden, settings):
     maria = await garden.first_coordinator()
     sam = await garden.member("sam", "Sam")
     starts = datetime.now(UTC) - timedelta(days=1)
-    shift = insert_shift_directly(client, starts_at=starts, hours=2)
+    shift = Rows(client, **HARVEST_SHIFT).shift(starts_at=starts, hours=2)
     worked(client, shift, sam.id, approved=False)
     jo = await garden.member("jo", "Jo")
 
@@ -477,7 +481,7 @@ async def test_end_of_period_on_the_pages(client, garden, settings):
             PlacementMember(placement=placement.id, shift=shift, member=jo.id)
         )
 
-    await in_app(client, seat_jo)
+    in_app(client, seat_jo)
     today = datetime.now(settings.zone).date()
     page = await maria.get("/pay-periods")
     assert 'name="starts_on"' in page.text

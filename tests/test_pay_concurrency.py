@@ -6,10 +6,10 @@ import asyncio
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from conftest import PASSWORD, insert_shift
-from test_concurrency import Person, app_url, gather_people  # noqa: F401 (app_url: a fixture)
-
 from coop.tables import Attendance, PayPeriod, Placement, PlacementMember
+from tests.support.crowd import Person, gather_people
+from tests.support.people import PASSWORD
+from tests.support.rows import insert_shift
 
 
 async def coordinator_sessions(base_url: str, count: int) -> list[Person]:
@@ -24,7 +24,7 @@ async def coordinator_sessions(base_url: str, count: int) -> list[Person]:
     return sessions
 
 
-async def test_overlapping_periods_created_at_once_make_exactly_one(app_url):  # noqa: F811
+async def test_overlapping_periods_created_at_once_make_exactly_one(app_url):
     sessions = await coordinator_sessions(app_url, 8)
     bodies = [
         {"starts_on": f"2026-06-{day:02d}", "ends_on": f"2026-06-{day + 10:02d}"}
@@ -40,7 +40,7 @@ async def test_overlapping_periods_created_at_once_make_exactly_one(app_url):  #
         await session.http.aclose()
 
 
-async def test_closing_while_people_mark_never_locks_in_unapproved_time(app_url):  # noqa: F811
+async def test_closing_while_people_mark_never_locks_in_unapproved_time(app_url):
     people = await gather_people(app_url, 10)
     [coordinator] = await coordinator_sessions(app_url, 1)
     starts = datetime.now(UTC) - timedelta(hours=30)
@@ -85,7 +85,7 @@ async def test_closing_while_people_mark_never_locks_in_unapproved_time(app_url)
         await person.http.aclose()
 
 
-async def test_one_person_marked_many_times_at_once_has_one_record(app_url):  # noqa: F811
+async def test_one_person_marked_many_times_at_once_has_one_record(app_url):
     [sam, jo] = await gather_people(app_url, 2, prefix="s")
     coordinators = await coordinator_sessions(app_url, 4)
     shift_id = await insert_shift(starts_at=datetime.now(UTC) - timedelta(hours=3))

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from conftest import add_shift, in_app
-
 from coop.tables import Placement, Shift
+from tests.support.rows import Rows, in_app
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -29,7 +28,7 @@ async def taken_slots(client, shift_id: int) -> int:
         row = await Shift.select(Shift.taken_slots).where(Shift.id == shift_id).first()
         return row["taken_slots"]
 
-    return await in_app(client, look)
+    return in_app(client, look)
 
 
 def names(response) -> list[str]:
@@ -37,7 +36,7 @@ def names(response) -> list[str]:
 
 
 async def test_solo_members_complete_a_slot_then_join_the_waitlist(client, garden):
-    shift_id = await add_shift(client, pair_slots=1)
+    shift_id = Rows(client).shift(pair_slots=1)
     ana, ben, cai, dee = [await garden.member(n) for n in ("ana", "ben", "cai", "dee")]
 
     first = await sign_up(ana, shift_id)
@@ -65,7 +64,7 @@ async def test_solo_members_complete_a_slot_then_join_the_waitlist(client, garde
 
 
 async def test_a_pair_signs_up_together_and_both_are_placed(client, garden):
-    shift_id = await add_shift(client, pair_slots=2)
+    shift_id = Rows(client).shift(pair_slots=2)
     sam, jo = await garden.member("sam"), await garden.member("jo")
     pair_id = await pair_up(sam, jo)
 
@@ -79,7 +78,7 @@ async def test_a_pair_signs_up_together_and_both_are_placed(client, garden):
 
 
 async def test_signing_up_with_someone_who_is_not_an_active_partner_is_refused(client, garden):
-    shift_id = await add_shift(client)
+    shift_id = Rows(client).shift()
     sam, _jo, kim = [await garden.member(n) for n in ("sam", "jo", "kim")]
     proposed = (await sam.post("/api/pairs", json={"partner": "jo"})).json()["id"]
     response = await sign_up(sam, shift_id, proposed)
@@ -94,7 +93,7 @@ async def test_signing_up_with_someone_who_is_not_an_active_partner_is_refused(c
 
 
 async def test_a_solo_completes_the_oldest_slot_awaiting_a_partner(client, garden):
-    shift_id = await add_shift(client, pair_slots=2)
+    shift_id = Rows(client).shift(pair_slots=2)
     ana, ben, cai, dee = [await garden.member(n) for n in ("ana", "ben", "cai", "dee")]
     first = (await sign_up(ana, shift_id)).json()
     await sign_up(ben, shift_id)  # completes Ana's slot
@@ -108,7 +107,7 @@ async def test_a_solo_completes_the_oldest_slot_awaiting_a_partner(client, garde
 
 
 async def test_a_withdrawing_partner_leaves_the_slot_to_the_first_waiting_solo(client, garden):
-    shift_id = await add_shift(client, pair_slots=1)
+    shift_id = Rows(client).shift(pair_slots=1)
     people = [await garden.member(n) for n in ("ana", "ben", "cai", "dee", "eve")]
     ana, ben, cai, dee, eve = people
     slot = (await sign_up(ana, shift_id, await pair_up(ana, ben))).json()
@@ -126,7 +125,7 @@ async def test_a_withdrawing_partner_leaves_the_slot_to_the_first_waiting_solo(c
 
 
 async def test_a_fully_freed_slot_goes_to_the_first_waiting_pair(client, garden):
-    shift_id = await add_shift(client, pair_slots=1)
+    shift_id = Rows(client).shift(pair_slots=1)
     ana, ben, cai, dee = [await garden.member(n) for n in ("ana", "ben", "cai", "dee")]
     slot = (await sign_up(ana, shift_id, await pair_up(ana, ben))).json()
     await sign_up(cai, shift_id, await pair_up(cai, dee))
@@ -142,15 +141,15 @@ async def test_a_fully_freed_slot_goes_to_the_first_waiting_pair(client, garden)
 
 
 async def test_promotion_skips_entries_that_no_longer_fit(client, garden):
-    full = await add_shift(client, pair_slots=1, title="Full shift")
+    full = Rows(client).shift(pair_slots=1, title="Full shift")
     ana, ben, cai, dee = [await garden.member(n) for n in ("ana", "ben", "cai", "dee")]
     slot = (await sign_up(ana, full, await pair_up(ana, ben))).json()
     await cai.patch("/api/me", json={"max_shifts_per_week": 1})
     assert (await sign_up(cai, full)).json()["status"] == "waitlisted"
     assert (await sign_up(dee, full)).json()["status"] == "waitlisted"
     # A waitlist place doesn't count toward the pace, so Cai can take another shift that week.
-    other = await add_shift(
-        client, title="Other", starts_at=datetime.now(UTC) + timedelta(days=2, hours=3)
+    other = Rows(client).shift(
+        title="Other", starts_at=datetime.now(UTC) + timedelta(days=2, hours=3)
     )
     assert (await sign_up(cai, other)).status_code == 201
 
@@ -162,7 +161,7 @@ async def test_promotion_skips_entries_that_no_longer_fit(client, garden):
 
 
 async def test_one_place_per_member_per_shift(client, garden):
-    shift_id = await add_shift(client, pair_slots=3)
+    shift_id = Rows(client).shift(pair_slots=3)
     ana, ben = await garden.member("ana"), await garden.member("ben")
     await sign_up(ana, shift_id)
     again = await sign_up(ana, shift_id)
@@ -176,9 +175,9 @@ async def test_one_place_per_member_per_shift(client, garden):
 
 async def test_no_two_overlapping_shifts(client, garden):
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
-    morning = await add_shift(client, starts_at=start, hours=2, title="Morning weeding")
-    overlap = await add_shift(client, starts_at=start + timedelta(hours=1), title="Watering")
-    after = await add_shift(client, starts_at=start + timedelta(hours=2), title="Compost")
+    morning = Rows(client).shift(starts_at=start, hours=2, title="Morning weeding")
+    overlap = Rows(client).shift(starts_at=start + timedelta(hours=1), title="Watering")
+    after = Rows(client).shift(starts_at=start + timedelta(hours=2), title="Compost")
     ana = await garden.member("ana")
     assert (await sign_up(ana, morning)).status_code == 201
     refused = await sign_up(ana, overlap)
@@ -188,8 +187,8 @@ async def test_no_two_overlapping_shifts(client, garden):
 
 
 async def test_no_sign_up_on_a_cancelled_or_started_shift(client, garden):
-    cancelled = await add_shift(client, status="cancelled", cancel_reason="heat advisory")
-    started = await add_shift(client, starts_at=datetime.now(UTC) - timedelta(minutes=5))
+    cancelled = Rows(client).shift(status="cancelled", cancel_reason="heat advisory")
+    started = Rows(client).shift(starts_at=datetime.now(UTC) - timedelta(minutes=5))
     ana = await garden.member("ana")
     response = await sign_up(ana, cancelled)
     assert response.status_code == 409
@@ -211,10 +210,10 @@ async def test_pace_counts_monday_to_sunday_in_the_garden_zone(client, garden):
     monday = today + timedelta(days=7 - today.weekday())  # next Monday, local
     sunday = monday + timedelta(days=6)
     shifts = [
-        await add_shift(client, starts_at=local(monday, 9), title="Monday"),
-        await add_shift(client, starts_at=local(monday + timedelta(days=2), 9), title="Wed"),
-        await add_shift(client, starts_at=local(sunday, 21), title="Sunday night"),
-        await add_shift(client, starts_at=local(sunday + timedelta(days=1), 0), title="Next Mon"),
+        Rows(client).shift(starts_at=local(monday, 9), title="Monday"),
+        Rows(client).shift(starts_at=local(monday + timedelta(days=2), 9), title="Wed"),
+        Rows(client).shift(starts_at=local(sunday, 21), title="Sunday night"),
+        Rows(client).shift(starts_at=local(sunday + timedelta(days=1), 0), title="Next Mon"),
     ]
     ana = await garden.member("ana")
     assert (await ana.patch("/api/me", json={"max_shifts_per_week": 2})).status_code == 200
@@ -229,9 +228,9 @@ async def test_pace_counts_monday_to_sunday_in_the_garden_zone(client, garden):
 
 
 async def test_a_partners_pace_is_respected_too(client, garden):
-    first = await add_shift(client, title="First")
-    second = await add_shift(
-        client, title="Second", starts_at=datetime.now(UTC) + timedelta(days=2, hours=4)
+    first = Rows(client).shift(title="First")
+    second = Rows(client).shift(
+        title="Second", starts_at=datetime.now(UTC) + timedelta(days=2, hours=4)
     )
     ana, ben = await garden.member("ana", "Ana"), await garden.member("ben", "Ben")
     pair_id = await pair_up(ana, ben)
@@ -245,7 +244,7 @@ async def test_a_partners_pace_is_respected_too(client, garden):
 
 
 async def test_withdrawing_is_for_your_own_place_only(client, garden):
-    shift_id = await add_shift(client, pair_slots=1)
+    shift_id = Rows(client).shift(pair_slots=1)
     ana, ben = await garden.member("ana"), await garden.member("ben")
     place = (await sign_up(ana, shift_id)).json()
     assert (await ben.delete(f"/api/placements/{place['id']}")).status_code == 404
@@ -255,7 +254,7 @@ async def test_withdrawing_is_for_your_own_place_only(client, garden):
 
 
 async def test_leaving_the_waitlist_moves_the_line_up(client, garden):
-    shift_id = await add_shift(client, pair_slots=1)
+    shift_id = Rows(client).shift(pair_slots=1)
     people = [await garden.member(n) for n in ("ana", "ben", "cai", "dee")]
     for person in people[:2]:
         await sign_up(person, shift_id)
@@ -267,7 +266,7 @@ async def test_leaving_the_waitlist_moves_the_line_up(client, garden):
 
 
 async def test_closing_an_account_frees_the_place_for_the_waitlist(client, garden):
-    shift_id = await add_shift(client, pair_slots=1)
+    shift_id = Rows(client).shift(pair_slots=1)
     ana, ben, cai = [await garden.member(n) for n in ("ana", "ben", "cai")]
     await sign_up(ana, shift_id)
     await sign_up(ben, shift_id)
@@ -280,13 +279,13 @@ async def test_closing_an_account_frees_the_place_for_the_waitlist(client, garde
     async def count() -> int:
         return await Placement.count().where(Placement.shift == shift_id)
 
-    assert await in_app(client, count) == 1
+    assert in_app(client, count) == 1
 
 
 async def test_shifts_are_listed_with_open_slots_and_local_times(client, garden):
     start = datetime(2031, 7, 1, 14, tzinfo=UTC)
-    shift_id = await add_shift(client, starts_at=start, pair_slots=3, kind="harvesting")
-    await add_shift(client, starts_at=start + timedelta(days=1), kind="weeding")
+    shift_id = Rows(client).shift(starts_at=start, pair_slots=3, kind="harvesting")
+    Rows(client).shift(starts_at=start + timedelta(days=1), kind="weeding")
     ana = await garden.member("ana")
     await sign_up(ana, shift_id)
     listed = (await ana.get("/api/shifts?start=2031-07-01&end=2031-07-02&kind=harvesting")).json()
@@ -306,30 +305,24 @@ async def test_shifts_are_listed_with_open_slots_and_local_times(client, garden)
 
 
 async def test_closing_an_account_leaves_past_rosters_alone(client, garden):
-    shift_id = await add_shift(client, pair_slots=1)
+    shift_id = Rows(client).shift(pair_slots=1)
     ana, ben = await garden.member("ana"), await garden.member("ben")
     await sign_up(ana, shift_id)
     await sign_up(ben, shift_id)
 
-    async def move_into_past() -> None:
-        starts = datetime.now(UTC) - timedelta(days=2)
-        await Shift.update(
-            {Shift.starts_at: starts, Shift.ends_at: starts + timedelta(hours=2)}
-        ).where(Shift.id == shift_id)
-
-    await in_app(client, move_into_past)
+    Rows(client).move_shift(shift_id, datetime.now(UTC) - timedelta(days=2))
     assert (await ana.delete("/api/me")).status_code == 204
 
     async def statuses() -> list[str]:
         rows = await Placement.select(Placement.status).where(Placement.shift == shift_id)
         return [row["status"] for row in rows]
 
-    assert await in_app(client, statuses) == ["confirmed"]
+    assert in_app(client, statuses) == ["confirmed"]
     assert await taken_slots(client, shift_id) == 1
 
 
 async def test_slots_a_coordinator_adds_go_to_the_waitlist_in_order(client, garden):
-    shift_id = await add_shift(client, pair_slots=1)
+    shift_id = Rows(client).shift(pair_slots=1)
     people = [await garden.member(n) for n in ("ana", "ben", "cai", "dee", "eve")]
     for person in people:
         await sign_up(person, shift_id)

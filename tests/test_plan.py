@@ -7,6 +7,7 @@ import re
 import pytest
 
 from coop.tables import Series, Shift
+from tests.support.rows import Rows, in_app
 
 WEEDING = {
     "title": "Tuesday weeding",
@@ -16,15 +17,6 @@ WEEDING = {
     "pair_slots": 3,
     "location": "Beds 1–3",
 }
-
-
-def in_app(client, query):
-    """Run a database query in the app's own event loop (where its engine lives)."""
-
-    async def run():
-        return await query
-
-    return client.blocking_portal.call(run)
 
 
 def count_shifts(client) -> int:
@@ -594,30 +586,17 @@ async def test_the_planner_list_pages_through_the_shifts_ahead(garden):
 
 
 async def test_the_edit_page_shows_who_is_coming_and_who_waits(garden, client):
-    from coop.tables import Placement, PlacementMember
-
     coordinator = await garden.first_coordinator()
     shift = await plan_shift(coordinator, pair_slots=2)
     people = {
         name: (await garden.member(name.lower(), name)).id for name in ("Sam", "Jo", "Lee", "Kim")
     }
 
-    async def place(status, *names):
-        placement = Placement(shift=shift["id"], status=status)
-        await placement.save()
-        for name in names:
-            await PlacementMember(
-                placement=placement.id, shift=shift["id"], member=people[name]
-            ).save()
-
     # The placements service owns sign-ups; here the rows are written as it would leave them.
-    for status, names in [
-        ("confirmed", ("Sam", "Jo")),
-        ("awaiting_partner", ("Lee",)),
-        ("waitlisted", ("Kim",)),
-    ]:
-        client.blocking_portal.call(place, status, *names)
-    in_app(client, Shift.update({Shift.taken_slots: 2}).where(Shift.id == shift["id"]))
+    rows = Rows(client)
+    rows.place(shift["id"], people["Sam"], people["Jo"])
+    rows.place(shift["id"], people["Lee"], status="awaiting_partner")
+    rows.place(shift["id"], people["Kim"], status="waitlisted")
 
     page = await coordinator.get(f"/plan/shifts/{shift['id']}")
 

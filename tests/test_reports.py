@@ -6,13 +6,8 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
-from seed_helpers import (
-    at,
-    insert_attendance_directly,
-    insert_shift_directly,
-    place_pair_directly,
-    stock_garden,
-)
+from tests.support.people import stock_garden
+from tests.support.rows import HARVEST_SHIFT, Rows, at
 
 SVG = "{http://www.w3.org/2000/svg}svg"
 
@@ -35,17 +30,16 @@ async def a_season(garden, client) -> dict:
     ids = await stock_garden(maria)
     jo = await garden.member("jo", "Jo")
     sam = await garden.member("sam", "Sam")
-    morning = insert_shift_directly(client, starts_at=at("2026-06-15"), hours=2, taken_slots=2)
-    evening = insert_shift_directly(
-        client, starts_at=at("2026-06-16"), hours=1.5, pair_slots=2, taken_slots=1
-    )
-    insert_shift_directly(client, starts_at=at("2026-06-17"), status="cancelled", pair_slots=3)
-    insert_shift_directly(client, starts_at=at("2027-06-17"), pair_slots=5, taken_slots=5)
-    insert_attendance_directly(client, morning, jo.id, "attended")
-    insert_attendance_directly(client, morning, sam.id, "attended")
-    insert_attendance_directly(client, evening, jo.id, "attended")
-    insert_attendance_directly(client, evening, sam.id, "absent")
-    place_pair_directly(client, morning, [sam.id, jo.id])
+    rows = Rows(client, **HARVEST_SHIFT)
+    morning = rows.shift(at("2026-06-15"), hours=2, taken_slots=1)  # and the pair below
+    evening = rows.shift(at("2026-06-16"), hours=1.5, taken_slots=1)
+    rows.shift(at("2026-06-17"), status="cancelled", pair_slots=3)
+    rows.shift(at("2027-06-17"), pair_slots=5, taken_slots=5)
+    rows.attendance(morning, jo.id, "attended")
+    rows.attendance(morning, sam.id, "attended")
+    rows.attendance(evening, jo.id, "attended")
+    rows.attendance(evening, sam.id, "absent")
+    rows.place_pair(morning, sam.id, jo.id)
     from_the_shift = {"harvested_on": "2026-06-15", "quantity": "3", "unit": "kg"}
     from_the_shift |= {"crop_id": ids["strawberries"], "shift_id": morning}
     assert (await sam.post("/api/harvests", json=from_the_shift)).status_code == 201
@@ -99,7 +93,14 @@ async def test_the_season_json_has_the_contract_shape_and_exact_numbers(garden, 
     ids, jo, sam = season["ids"], season["jo"], season["sam"]
     response = await season["maria"].get("/api/reports/season?year=2026")
     assert response.status_code == 200, response.text
-    assert response.json() == {
+    report = response.json()
+    # Market day's additions (test_market checks them in detail): payments, stock, lots.
+    assert report["sales"].pop("by_payment")[-1] == {"payment": "other", "total_cents": 665000}
+    assert report.pop("stock") == [
+        {"product_id": ids["pop"], "product": "Strawberry-basil pop", "stock": 0}
+    ]
+    assert sum(lot["quantity"] for lot in report.pop("lots")) == 1900
+    assert report == {
         "year": 2026,
         "hours": {
             "total": 5.5,

@@ -13,12 +13,14 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from conftest import PASSWORD, User, add_shift, in_app, run_coop, served_app
-from icsparsers import read_strict
 from litestar.testing import AsyncTestClient
 
 from coop.app import create_app
 from coop.web.errors import handle_server_error
+from tests.support.icsparsers import read_strict
+from tests.support.people import PASSWORD, User
+from tests.support.rows import in_app
+from tests.support.served import run_coop, served_app
 
 FAKE_CSRF = '<input type="hidden" name="_csrf_token" value="abc123" />'
 INVISIBLE_NAMES = ["\u3164", "\u115f", "\u2800", "\u034f", " \u3164\u2800 "]
@@ -219,7 +221,7 @@ async def test_a_reset_code_works_once_and_ends_every_session(garden):
 
         return [r["code_hash"] for r in await ResetCode.select(ResetCode.code_hash)]
 
-    kept = await in_app(garden.client, hashes)
+    kept = in_app(garden.client, hashes)
     assert kept and all(code.replace("-", "") not in h and code not in h for h in kept)
 
 
@@ -256,7 +258,7 @@ async def test_an_expired_reset_code_is_refused(garden):
             {ResetCode.expires_at: datetime.now(UTC) - timedelta(minutes=1)}, force=True
         )
 
-    await in_app(garden.client, age)
+    in_app(garden.client, age)
     body = {"username": "jo", "code": code, "new_password": "a new jo password"}
     assert (await User(garden.client).post("/api/password-reset", json=body)).status_code == 400
     assert (await jo.get("/api/me")).status_code == 200

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import httpx
 import pytest
-from conftest import PASSWORD, run_coop, served_app
+
+from tests.support.people import PASSWORD
+from tests.support.served import run_coop, served_app
 
 
 @pytest.fixture

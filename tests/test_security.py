@@ -6,17 +6,13 @@ import re
 from dataclasses import replace
 
 import pytest
-from conftest import PASSWORD, User
 from litestar.testing import AsyncTestClient
 
 from coop.app import create_app
 from coop.settings import DEV_SECRET_KEY, Settings, SettingsError
 from coop.tables import TABLES, AttemptCount, Member
-
-
-async def in_app(client, work):
-    return client.blocking_portal.call(work)
-
+from tests.support.people import PASSWORD, User
+from tests.support.rows import in_app
 
 # --- guards ---------------------------------------------------------------------------------------
 
@@ -114,7 +110,7 @@ async def test_five_failures_for_one_username_lock_it_for_a_while(garden, client
 
     # Every try counts, the refused one too; Maria's log-in (to invite Jo) and Jo's registration
     # were successes: they clear their names' counts and give their own ticks back.
-    assert await in_app(client, counters) == [
+    assert in_app(client, counters) == [
         {"scope": "address", "key": "testclient", "attempts": 6},
         {"scope": "invite", "key": "testclient", "attempts": 0},
         {"scope": "login", "key": "jo", "attempts": 6},
@@ -196,7 +192,7 @@ async def test_passwords_are_argon2id_and_never_stored_in_plain_text(garden, cli
         rows = [await table.select() for table in TABLES]
         return hashes, repr(rows)
 
-    hashes, dump = await in_app(client, everything)
+    hashes, dump = in_app(client, everything)
     assert len(hashes) == 2
     assert all(value.startswith("$argon2id$v=19$m=19456,t=2,p=1$") for value in hashes)
     assert PASSWORD not in dump

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from coop.tables import Series, Shift
+from tests.support.rows import in_app
 
 CHICAGO = ZoneInfo("America/Chicago")
 SERIES = {
@@ -25,13 +26,6 @@ SERIES = {
     "pair_slots": 2,
     "location": "Beds 1–3",
 }
-
-
-def in_app(client, query):
-    async def run():
-        return await query
-
-    return client.blocking_portal.call(run)
 
 
 def counts(client) -> tuple[int, int]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import add_shift, in_app
-
-from coop.tables import Harvest, Shift
+from coop.tables import Harvest
+from tests.support.rows import Rows, in_app
 
 
 async def test_partners_log_a_harvest_from_the_shift_page(client, garden, settings):
     coordinator = await garden.first_coordinator()
     crop = (await coordinator.post("/api/crops", json={"name": "Rhubarb"})).json()
-    shift_id = await add_shift(client, title="Rhubarb pulling", kind="harvesting", pair_slots=2)
+    shift_id = Rows(client).shift(title="Rhubarb pulling", kind="harvesting", pair_slots=2)
     sam, jo, kim = [await garden.member(n) for n in ("sam", "jo", "kim")]
     pair_id = (await sam.post("/api/pairs", json={"partner": "jo"})).json()["id"]
     await jo.post(f"/api/pairs/{pair_id}/accept")
@@ -24,13 +23,7 @@ async def test_partners_log_a_harvest_from_the_shift_page(client, garden, settin
     assert "Log what you picked" not in before.text  # it hasn't started
 
     starts = datetime.now(UTC) - timedelta(hours=1)
-
-    async def start() -> None:
-        await Shift.update(
-            {Shift.starts_at: starts, Shift.ends_at: starts + timedelta(hours=2)}
-        ).where(Shift.id == shift_id)
-
-    await in_app(client, start)
+    Rows(client).move_shift(shift_id, starts)
     picked_on = starts.astimezone(settings.zone).date().isoformat()
     for person in (sam, jo, coordinator):
         page = await person.get(f"/shifts/{shift_id}")
@@ -63,6 +56,6 @@ async def test_partners_log_a_harvest_from_the_shift_page(client, garden, settin
     async def harvests() -> list[dict]:
         return await Harvest.select(Harvest.shift, Harvest.pair, Harvest.quantity_milli)
 
-    assert await in_app(client, harvests) == [
+    assert in_app(client, harvests) == [
         {"shift": shift_id, "pair": pair_id, "quantity_milli": 1750}
     ]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import add_shift
+from tests.support.rows import Rows
 
 
 async def test_the_week_ahead_with_open_places_and_kind_filter(client, garden):
     soon = datetime.now(UTC) + timedelta(hours=2)
-    await add_shift(client, title="Weeding the herbs", starts_at=soon, pair_slots=3)
-    await add_shift(client, title="Compost turning", starts_at=soon, kind="composting")
-    await add_shift(client, title="Later harvest", starts_at=soon + timedelta(days=8))
+    Rows(client).shift(title="Weeding the herbs", starts_at=soon, pair_slots=3)
+    Rows(client).shift(title="Compost turning", starts_at=soon, kind="composting")
+    Rows(client).shift(title="Later harvest", starts_at=soon + timedelta(days=8))
     visitor = garden.anonymous()
 
     page = await visitor.get("/")
@@ -28,7 +28,7 @@ async def test_the_week_ahead_with_open_places_and_kind_filter(client, garden):
 
 
 async def test_sign_up_withdraw_and_my_shifts_without_javascript(client, garden):
-    shift_id = await add_shift(client, title="Watering the seedlings", pair_slots=1)
+    shift_id = Rows(client).shift(title="Watering the seedlings", pair_slots=1)
     ana, ben, cai = [await garden.member(n) for n in ("ana", "ben", "cai")]
 
     page = await ana.get(f"/shifts/{shift_id}")
@@ -59,7 +59,7 @@ async def test_sign_up_withdraw_and_my_shifts_without_javascript(client, garden)
 
 
 async def test_sign_up_with_a_partner_button_and_kind_errors(client, garden):
-    shift_id = await add_shift(client, title="Bean planting", pair_slots=2)
+    shift_id = Rows(client).shift(title="Bean planting", pair_slots=2)
     sam, jo = await garden.member("sam", "Sam"), await garden.member("jo", "Jo")
     pair_id = (await sam.post("/api/pairs", json={"partner": "jo"})).json()["id"]
     await jo.post(f"/api/pairs/{pair_id}/accept")
@@ -69,7 +69,7 @@ async def test_sign_up_with_a_partner_button_and_kind_errors(client, garden):
     together = await sam.form(f"/shifts/{shift_id}/sign-up", {"pair_id": str(pair_id)})
     assert "You and Jo are signed up together." in together.text
 
-    other = await add_shift(client, title="Overlapping")
+    other = Rows(client).shift(title="Overlapping")
     refused = await jo.form(f"/shifts/{other}/sign-up", {})
     assert refused.status_code == 409
     assert "You already have a shift at that time: Bean planting" in refused.text
@@ -87,7 +87,7 @@ async def test_no_sign_up_with_a_partner_who_is_already_on_the_shift(garden, cli
     for partner in (jo, nia):
         proposed = await sam.post("/api/pairs", json={"partner": partner.username})
         assert (await partner.post(f"/api/pairs/{proposed.json()['id']}/accept")).status_code == 200
-    shift_id = await add_shift(client, pair_slots=2)
+    shift_id = Rows(client).shift(pair_slots=2)
     placed = await sam.post(f"/api/shifts/{shift_id}/placements", json={})
     assert placed.status_code == 201
     assert (await nia.post(f"/api/shifts/{shift_id}/placements", json={})).status_code == 201

@@ -6,10 +6,9 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from conftest import new_postgres_database, run_coop, served_app
-from live import LiveUser, sqlite_integrity
-
 from coop.transfer import read_header, read_tables
+from tests.support.databases import new_postgres_database
+from tests.support.served import LiveUser, run_coop, served_app, sqlite_integrity
 
 
 def tables_in(path: Path) -> dict[str, tuple[list[str], list[list]]]:

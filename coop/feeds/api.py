@@ -9,15 +9,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Annotated
 
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 
 from coop.calendar import build_feed
 from coop.errors import DomainError, NotFound
 from coop.feeds import service
 from coop.feeds.cache import CachedFeed, FeedCache, SqliteVersionReader, is_not_modified
+from coop.i18n import LANGUAGES, _, speaking
 from coop.members.credentials import token_hash
 from coop.settings import Settings
 from coop.web import sessions
@@ -28,6 +30,21 @@ MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
 MAX_AGE = 300
 # Building more events than this moves to a worker thread, so /health and others keep answering.
 BUILD_INLINE_EVENTS = 40
+
+
+FeedLanguage = Annotated[
+    str,
+    QueryParameter(
+        name="lang",
+        description="The feed's language: en (the default) or es; anything else is English.",
+        max_length=20,
+    ),
+]
+
+
+def _feed_language(lang: str) -> str:
+    """A subscribed link must keep working: an unknown language is English, not an error."""
+    return lang if lang in LANGUAGES else "en"
 
 
 class MembersOnly(DomainError):
@@ -56,7 +73,7 @@ def version_reader(state: State, settings: Settings) -> service.Fetch:
 def _ics_name(filename: str) -> str:
     """Take "abc.ics" to "abc"; any other name is not a feed."""
     if not filename.endswith(".ics") or len(filename) <= len(".ics"):
-        raise NotFound(service.FEED_GONE)
+        raise NotFound(_(service.FEED_GONE))
     return filename.removesuffix(".ics")
 
 
@@ -121,7 +138,7 @@ async def _build_once(cache: FeedCache, plan: service.FeedPlan, settings: Settin
     if pending is None:
         pending = asyncio.ensure_future(_build(cache, plan, settings))
         cache.building[(plan.key, plan.version)] = pending
-        pending.add_done_callback(lambda _: cache.building.pop((plan.key, plan.version), None))
+        pending.add_done_callback(lambda _task: cache.building.pop((plan.key, plan.version), None))
     return await asyncio.shield(pending)
 
 
@@ -131,14 +148,8 @@ async def _build(cache: FeedCache, plan: service.FeedPlan, settings: Settings) -
     content = await plan.read()
 
     def build() -> bytes:
-        return build_feed(
-            content.events,
-            name=content.name,
-            description=content.description,
-            timezone=settings.timezone,
-            uid_domain=service.uid_domain(settings),
-            alarm_minutes=content.alarm_minutes,
-        )
+        with speaking(content.language):
+            return _build_feed(content, settings)
 
     if len(content.events) > BUILD_INLINE_EVENTS:
         body = await asyncio.to_thread(build)
@@ -147,14 +158,27 @@ async def _build(cache: FeedCache, plan: service.FeedPlan, settings: Settings) -
     return cache.put(plan.key, plan.version, body, plan.last_modified)
 
 
+def _build_feed(content: service.FeedContent, settings: Settings) -> bytes:
+    return build_feed(
+        content.events,
+        name=content.name,
+        description=content.description,
+        timezone=settings.timezone,
+        uid_domain=service.uid_domain(settings),
+        alarm_minutes=content.alarm_minutes,
+    )
+
+
 async def _ensure_may_see_season(request: Request, settings: Settings) -> bool:
     """Return whether the answer is private: members-only season feeds need a session."""
     if settings.season_feed_public:
         return False
     if await sessions.current_member(request) is None:
         raise MembersOnly(
-            "The garden's season calendar is for members. Please log in, or use your own "
-            "calendar link from the Calendar page."
+            _(
+                "The garden's season calendar is for members. Please log in, or use your own "
+                "calendar link from the Calendar page."
+            )
         )
     return True
 
@@ -168,24 +192,34 @@ class FeedsApi(Controller):
         summary="Every shift of the season, with open places and no names",
         responses=error_responses(401),
     )
-    async def season(self, request: Request, settings: AppSettings) -> Response:
+    async def season(
+        self, request: Request, settings: AppSettings, lang: FeedLanguage = "en"
+    ) -> Response:
+        language = _feed_language(lang)
         return await serve_feed(
             request,
             settings,
-            ("season",),
-            lambda now, fetch: service.season_plan(settings, now, fetch),
+            ("season", language),
+            lambda now, fetch: service.season_plan(settings, now, fetch, language=language),
             None,
         )
 
     @get("/kinds/{filename:str}", summary="One kind of shift, e.g. /calendar/kinds/weeding.ics")
     async def kind(
-        self, request: Request, settings: AppSettings, filename: FromPath[str]
+        self,
+        request: Request,
+        settings: AppSettings,
+        filename: FromPath[str],
+        lang: FeedLanguage = "en",
     ) -> Response:
+        language = _feed_language(lang)
         return await serve_feed(
             request,
             settings,
-            ("kind", filename),
-            lambda now, fetch: service.season_plan(settings, now, fetch, _ics_name(filename)),
+            ("kind", filename, language),
+            lambda now, fetch: service.season_plan(
+                settings, now, fetch, _ics_name(filename), language
+            ),
             None,
         )
 
@@ -203,12 +237,19 @@ class FeedsApi(Controller):
 
     @get("/pairs/{filename:str}", include_in_schema=False)
     async def pair(
-        self, request: Request, settings: AppSettings, filename: FromPath[str]
+        self,
+        request: Request,
+        settings: AppSettings,
+        filename: FromPath[str],
+        lang: FeedLanguage = "en",
     ) -> Response:
+        language = _feed_language(lang)
         return await serve_feed(
             request,
             settings,
-            ("pair", token_hash(filename)),
-            lambda now, fetch: service.pair_plan(settings, now, fetch, _ics_name(filename)),
+            ("pair", token_hash(filename), language),
+            lambda now, fetch: service.pair_plan(
+                settings, now, fetch, _ics_name(filename), language
+            ),
             True,
         )

@@ -62,10 +62,6 @@ class FeedCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    @property
-    def size_bytes(self) -> int:
-        return self._bytes
-
     def get(self, key: tuple[Any, ...], version: tuple[Any, ...]) -> CachedFeed | None:
         entry = self._entries.get(key)
         if entry is None or entry.version != version:

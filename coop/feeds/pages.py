@@ -16,6 +16,7 @@ from litestar.response import Template
 
 from coop.feeds import service
 from coop.feeds.urls import feed_url
+from coop.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, translated
 from coop.web.deps import AppSettings, Viewer
 
 
@@ -31,6 +32,11 @@ class FeedLink:
     def webcal(self) -> str:
         """webcal:// asks the system to open its calendar app and subscribe."""
         return "webcal://" + self.url.split("://", 1)[1]
+
+
+def in_language(url: str, language: str) -> str:
+    """The feed's address in ``language``: English needs no parameter."""
+    return url if language == DEFAULT_LANGUAGE else f"{url}?lang={language}"
 
 
 def qr_code(url: str) -> str:
@@ -51,14 +57,24 @@ class CalendarPages(Controller):
         """Every feed the viewer may subscribe to, with how-tos."""
         known, pairs = await service.subscriptions(viewer.id if viewer is not None else None)
         show_season = settings.season_feed_public or viewer is not None
+        language = current_language()
+        season_url = feed_url(settings, "season")
         context: dict[str, Any] = {
             "viewer": viewer,
             "show_season": show_season,
-            "season": _with_qr("Every shift of the season", feed_url(settings, "season"))
+            "season": _with_qr(_("Every shift of the season"), in_language(season_url, language))
             if show_season
             else None,
+            "season_languages": [
+                {"code": code, "name": name, "url": in_language(season_url, code)}
+                for code, name in LANGUAGES.items()
+            ],
             "kinds": [
-                FeedLink(kind["label"], feed_url(settings, "kinds", kind["slug"])) for kind in known
+                FeedLink(
+                    translated(kind["label"]),
+                    in_language(feed_url(settings, "kinds", kind["slug"]), language),
+                )
+                for kind in known
             ]
             if show_season
             else [],
@@ -67,12 +83,12 @@ class CalendarPages(Controller):
         }
         if viewer is not None:
             context["mine"] = _with_qr(
-                "My shifts", feed_url(settings, "members", viewer.calendar_token)
+                _("My shifts"), feed_url(settings, "members", viewer.calendar_token)
             )
             context["pairs"] = [
                 _with_qr(
-                    f"Shifts with {pair['display_name']}",
-                    feed_url(settings, "pairs", pair["calendar_token"]),
+                    _("Shifts with %(name)s", name=pair["display_name"]),
+                    in_language(feed_url(settings, "pairs", pair["calendar_token"]), language),
                 )
                 for pair in pairs
             ]

@@ -9,7 +9,7 @@ transaction. Raw SQL keeps the version to one round trip on both engines.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from coop.calendar import FeedEvent
 from coop.db import reading
 from coop.errors import NotFound
+from coop.i18n import N_, _, ngettext, speaking, translated
 from coop.members.credentials import token_hash
 from coop.pairs.service import active_partners
 from coop.settings import Settings
@@ -27,7 +28,7 @@ from coop.tables import Shift
 from coop.vocabulary import PairStatus, PlacementStatus
 
 WINDOW_BACK = timedelta(days=60)
-FEED_GONE = (
+FEED_GONE = N_(
     "We couldn't find that calendar. The link may be old: a new link replaces the old one. "
     "You'll find your current link on the Calendar page."
 )
@@ -73,6 +74,7 @@ class FeedContent:
     name: str
     description: str = ""
     alarm_minutes: int | None = None
+    language: str = "en"
 
 
 @dataclass
@@ -137,7 +139,7 @@ def _event(row: dict[str, Any], settings: Settings, description: str) -> FeedEve
     return FeedEvent(
         shift_id=row["id"],
         title=row["title"],
-        kind=row["kind_label"] or "",
+        kind=translated(row["kind_label"]),
         starts_at=_utc(row["starts_at"]),
         ends_at=_utc(row["ends_at"]),
         location=row["location"] or "",
@@ -151,8 +153,21 @@ def _event(row: dict[str, Any], settings: Settings, description: str) -> FeedEve
     )
 
 
+def join_names(names: Iterable[str]) -> str:
+    """Ana and Ben / Ana y Ben."""
+    names = list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
+
+
 def open_places(row: dict[str, Any]) -> str:
-    return f"Open pair places: {open_slots(row)} of {row['pair_slots']}"
+    return ngettext(
+        "Open pair places: %(free)d of %(num)d",
+        "Open pair places: %(free)d of %(num)d",
+        row["pair_slots"],
+        free=open_slots(row),
+    )
 
 
 def _found(rows: list[dict[str, Any]], token: str) -> dict[str, Any]:
@@ -160,13 +175,13 @@ def _found(rows: list[dict[str, Any]], token: str) -> dict[str, Any]:
     if not rows or not secrets.compare_digest(
         (rows[0]["calendar_token"] or "").encode(), token.encode()
     ):
-        raise NotFound(FEED_GONE)
+        raise NotFound(_(FEED_GONE))
     return rows[0]
 
 
 def _check_token(token: str) -> str:
     if not token or len(token) > 128:
-        raise NotFound(FEED_GONE)
+        raise NotFound(_(FEED_GONE))
     return token_hash(token)
 
 
@@ -182,9 +197,13 @@ async def subscriptions(viewer_id: int | None) -> tuple[list[dict], list[dict]]:
 
 
 async def season_plan(
-    settings: Settings, now: datetime, fetch: Fetch, kind_slug: str | None = None
+    settings: Settings,
+    now: datetime,
+    fetch: Fetch,
+    kind_slug: str | None = None,
+    language: str = "en",
 ) -> FeedPlan:
-    """All shifts (or one kind's) with open places and no names."""
+    """All shifts (or one kind's) with open places and no names, in ``language`` (?lang=)."""
     only_kind = " AND s.kind = (SELECT id FROM shift_kind WHERE slug = {})" if kind_slug else ""
     kind_args = [kind_slug] if kind_slug else []
     (version,) = await fetch(
@@ -197,7 +216,7 @@ async def season_plan(
     )
     label = version["kind_label"]
     if kind_slug and label is None:
-        raise NotFound("We couldn't find that kind of shift. The Calendar page lists them all.")
+        raise NotFound(_("We couldn't find that kind of shift. The Calendar page lists them all."))
 
     async def load() -> FeedContent:
         rows = await _rows(
@@ -206,13 +225,21 @@ async def season_plan(
             *_window(now),
             *kind_args,
         )
-        events = [_event(row, settings, open_places(row)) for row in rows]
-        if kind_slug:
-            return FeedContent(events, f"Garden shifts: {label}", f"Every {label} shift")
-        return FeedContent(events, "Garden shifts", "Every shift of the season, with open places")
+        with speaking(language):
+            events = [_event(row, settings, open_places(row)) for row in rows]
+            if kind_slug:
+                name = _("Garden shifts: %(kind)s", kind=translated(label))
+                about = _("Every %(kind)s shift", kind=translated(label))
+                return FeedContent(events, name, about, language=language)
+            return FeedContent(
+                events,
+                _("Garden shifts"),
+                _("Every shift of the season, with open places"),
+                language=language,
+            )
 
     return FeedPlan(
-        key=("kind", kind_slug) if kind_slug else ("season",),
+        key=("kind", kind_slug, language) if kind_slug else ("season", language),
         version=tuple(version.values()),
         last_modified=_newest(version["newest"]),
         load=load,
@@ -224,9 +251,9 @@ async def season_plan(
 
 def personal_description(status: str, partners: list[dict[str, Any]]) -> str:
     if status == PlacementStatus.AWAITING_PARTNER or not partners:
-        return "You're signed up. We're waiting for a partner to join you."
-    names = " and ".join(p["display_name"] for p in partners)
-    lines = [f"With your partner {names}."]
+        return _("You're signed up. We're waiting for a partner to join you.")
+    names = join_names(p["display_name"] for p in partners)
+    lines = [_("With your partner %(names)s.", names=names)]
     lines += [line for p in partners if (line := _contact_line(p["display_name"], p))]
     return "\n".join(lines)
 
@@ -237,7 +264,7 @@ def _contact_line(name: str, person: dict[str, Any]) -> str:
     if not person.get("share_contact") or not contact:
         return ""
     if "@" in contact:
-        return f"{name} shares a contact with you: see the shift page."
+        return _("%(name)s shares a contact with you: see the shift page.", name=name)
     return f"{name}: {contact}"
 
 
@@ -249,7 +276,7 @@ async def member_plan(settings: Settings, now: datetime, fetch: Fetch, token: st
         "ON pm2.placement = pm1.placement AND pm2.member <> pm1.member WHERE pm1.member = m.id"
     )
     rows = await fetch(
-        "SELECT m.id, m.display_name, m.reminder_minutes, m.calendar_token, v.*, "
+        "SELECT m.id, m.display_name, m.reminder_minutes, m.calendar_token, m.language, v.*, "
         f"(SELECT count(pm2.id) {seats}) AS seat_count, (SELECT sum(pm2.id) {seats}) AS seat_ids, "
         f"(SELECT {_concat(settings, _PERSON)} FROM member o WHERE o.id IN "
         f"(SELECT pm2.member {seats})) AS people, {_kinds(settings)}, "
@@ -291,20 +318,25 @@ async def member_plan(settings: Settings, now: datetime, fetch: Fetch, token: st
         by_place: dict[int, list[dict[str, Any]]] = {}
         for person in partners:
             by_place.setdefault(person["placement"], []).append(person)
-        events = [
-            _event(
-                row,
-                settings,
-                personal_description(row["place_status"], by_place.get(row["placement_id"], [])),
+        language = member["language"] or "en"
+        with speaking(language):
+            events = [
+                _event(
+                    row,
+                    settings,
+                    personal_description(
+                        row["place_status"], by_place.get(row["placement_id"], [])
+                    ),
+                )
+                for row in rows
+            ]
+            return FeedContent(
+                events,
+                _("My garden shifts"),
+                _("Your own shifts at the garden. Keep this link private."),
+                member["reminder_minutes"],
+                language,
             )
-            for row in rows
-        ]
-        return FeedContent(
-            events,
-            "My garden shifts",
-            "Your own shifts at the garden. Keep this link private.",
-            member["reminder_minutes"],
-        )
 
     del member["calendar_token"]
     return FeedPlan(
@@ -318,8 +350,11 @@ async def member_plan(settings: Settings, now: datetime, fetch: Fetch, token: st
 # --- one pair's shared shifts ---------------------------------------------------------------
 
 
-async def pair_plan(settings: Settings, now: datetime, fetch: Fetch, token: str) -> FeedPlan:
-    """The shifts where both partners of an active pair are placed together."""
+async def pair_plan(
+    settings: Settings, now: datetime, fetch: Fetch, token: str, language: str = "en"
+) -> FeedPlan:
+    """The shifts where both partners of an active pair are placed together, in ``language``:
+    each partner's Calendar page gives the link with their own language (?lang=)."""
     digest = _check_token(token)
     partner = "(SELECT {} FROM pair WHERE calendar_token_hash = {{}})"
     rows = await fetch(
@@ -338,7 +373,7 @@ async def pair_plan(settings: Settings, now: datetime, fetch: Fetch, token: str)
     )
     pair = _found(rows, token)
     if pair["status"] != PairStatus.ACTIVE:
-        raise NotFound(FEED_GONE)
+        raise NotFound(_(FEED_GONE))
 
     async def load() -> FeedContent:
         people = await _rows(
@@ -353,17 +388,21 @@ async def pair_plan(settings: Settings, now: datetime, fetch: Fetch, token: str)
             pair["member_b"],
             *_window(now),
         )
-        names = " and ".join(p["display_name"] for p in people)
-        lines = [f"Together: {names}."]
-        lines += [line for p in people if (line := _contact_line(p["display_name"], p))]
-        events = [_event(row, settings, "\n".join(lines)) for row in rows]
-        return FeedContent(
-            events, f"Garden shifts: {names}", "The shifts you work side by side. Keep it private."
-        )
+        with speaking(language):
+            names = join_names(p["display_name"] for p in people)
+            lines = [_("Together: %(names)s.", names=names)]
+            lines += [line for p in people if (line := _contact_line(p["display_name"], p))]
+            events = [_event(row, settings, "\n".join(lines)) for row in rows]
+            return FeedContent(
+                events,
+                _("Garden shifts: %(names)s", names=names),
+                _("The shifts you work side by side. Keep it private."),
+                language=language,
+            )
 
     del pair["calendar_token"]
     return FeedPlan(
-        key=("pair", pair["id"]),
+        key=("pair", pair["id"], language),
         version=tuple(pair.values()),
         last_modified=_newest(pair["newest"], pair["placed_at"]),
         load=load,

@@ -14,6 +14,7 @@ from coop import corrections
 from coop.errors import DomainError
 from coop.garden import service
 from coop.garden.schemas import BedCreate, CropCreate, HarvestCreate, HarvestUpdate
+from coop.i18n import _
 from coop.quantities import UNITS
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
@@ -84,7 +85,7 @@ class HarvestPages(Controller):
         """Log a harvest; from a shift's page, go back to that shift."""
         try:
             if not str(data.get("crop_id") or "").strip():
-                raise DomainError("Crop: please pick the crop you picked.", field="crop_id")
+                raise DomainError(_("Crop: please pick the crop you picked."), field="crop_id")
             harvest = parse_form(data, HarvestCreate)
             await service.log_harvest(member, harvest, settings.zone)
         except DomainError as error:
@@ -96,7 +97,7 @@ class HarvestPages(Controller):
                 form=data,
                 **refusal(error),
             )
-        flash(request, "Thank you! The harvest is logged.", category="success")
+        flash(request, _("Thank you! The harvest is logged."), category="success")
         shift_id = str(data.get("shift_id") or "")
         if shift_id.isdigit():
             return redirect_to(request, "shift", shift_id=int(shift_id))
@@ -158,7 +159,7 @@ class HarvestPages(Controller):
                 form=data,
                 **refusal(error),
             )
-        flash(request, "The harvest is corrected; what it held before is kept below.", "success")
+        flash(request, _("The harvest is corrected; what it held before is kept below."), "success")
         return redirect_to(request, "harvest", harvest_id=harvest_id)
 
     @post("/beds", guards=[sessions.requires_coordinator])
@@ -171,7 +172,7 @@ class HarvestPages(Controller):
             return await self._render(
                 request, member, settings, error.status_code, bed_form=data, **refusal(error, "bed")
             )
-        flash(request, "The bed is added.", category="success")
+        flash(request, _("The bed is added."), category="success")
         return redirect_to(request, "harvests")
 
     @post("/crops", guards=[sessions.requires_coordinator])
@@ -189,5 +190,5 @@ class HarvestPages(Controller):
                 crop_form=data,
                 **refusal(error, "crop"),
             )
-        flash(request, "The crop is added.", category="success")
+        flash(request, _("The crop is added."), category="success")
         return redirect_to(request, "harvests")

@@ -28,6 +28,7 @@ from coop.garden.schemas import (
     PlantingCreate,
     PlantingOut,
 )
+from coop.i18n import _
 from coop.periods import check_record_date, date_bounds
 from coop.quantities import UNITS, from_milli, parse_quantity, parse_unit, show, to_milli
 from coop.tables import Bed, Crop, Harvest, Member, Pair, PlacementMember, Planting, Shift
@@ -67,7 +68,7 @@ async def list_beds(limit: int = LIST_LIMIT, offset: int = 0) -> list[BedOut]:
 async def create_bed(data: BedCreate) -> BedOut:
     async with writing():
         if await Bed.exists().where(Bed.name == data.name.strip()):
-            raise Conflict("There is already a bed with that name.", field="name")
+            raise Conflict(_("There is already a bed with that name."), field="name")
         bed = Bed(name=data.name.strip(), size=data.size.strip(), notes=data.notes)
         await bed.save()
     return BedOut(id=bed.id, name=bed.name, size=bed.size, notes=bed.notes)
@@ -94,15 +95,17 @@ async def create_crop(data: CropCreate) -> CropOut:
 
 async def _require(table: Any, record_id: int | None, field: str, what: str) -> None:
     if record_id is not None and not await table.exists().where(table.id == record_id):
-        raise UnknownReference(
-            f"We couldn't find that {what}. Please pick one from the list.", field=field
-        )
+        message = {
+            "crop": _("We couldn't find that crop. Please pick one from the list."),
+            "bed": _("We couldn't find that bed. Please pick one from the list."),
+        }.get(what) or _("We couldn't find that. Please pick one from the list.")
+        raise UnknownReference(message, field=field)
 
 
 async def _shift_pair(member: Member, shift_id: int) -> int | None:
     """Check the logger may log against this shift; return their active pair placed on it."""
     if not await Shift.exists().where(Shift.id == shift_id):
-        raise UnknownReference("We couldn't find that shift.", field="shift_id")
+        raise UnknownReference(_("We couldn't find that shift."), field="shift_id")
     seat = await (
         PlacementMember.select(
             PlacementMember.placement,
@@ -116,7 +119,7 @@ async def _shift_pair(member: Member, shift_id: int) -> int | None:
         if is_coordinator(member):
             return None
         raise Forbidden(
-            "Only the partners placed on this shift, or a coordinator, can log its harvest.",
+            _("Only the partners placed on this shift, or a coordinator, can log its harvest."),
             field="shift_id",
         )
     pair_id = seat["pair"]
@@ -242,7 +245,7 @@ async def get_harvest(harvest_id: int) -> HarvestOut:
     async with reading():
         row = await Harvest.select(*_HARVEST_COLUMNS).where(Harvest.id == harvest_id).first()
         if row is None:
-            raise NotFound("We couldn't find that harvest.")
+            raise NotFound(_("We couldn't find that harvest."))
         corrected = await corrections.corrected_ids("harvest", [harvest_id])
     return harvest_out(row, bool(corrected))
 
@@ -321,9 +324,9 @@ async def correct_harvest(
     async with writing():
         row = await Harvest.select().where(Harvest.id == harvest_id).first()
         if row is None:
-            raise NotFound("We couldn't find that harvest.")
+            raise NotFound(_("We couldn't find that harvest."))
         if not is_coordinator(member) and row["recorded_by"] != member.id:
-            raise Forbidden("Only a coordinator or the person who logged it can correct this.")
+            raise Forbidden(_("Only a coordinator or the person who logged it can correct this."))
         if data.crop_id is not msgspec.UNSET:
             await _require(Crop, data.crop_id, "crop_id", "crop")
             changes[Harvest.crop] = data.crop_id
@@ -331,7 +334,7 @@ async def correct_harvest(
             await _require(Bed, data.bed_id, "bed_id", "bed")
             changes[Harvest.bed] = data.bed_id
         if not changes:
-            raise DomainError("Nothing to change: please send at least one field.")
+            raise DomainError(_("Nothing to change: please send at least one field."))
         await corrections.keep_before("harvest", harvest_id, member.id, _snapshot(row))
         await Harvest.update(changes).where(Harvest.id == harvest_id)
     return await get_harvest(harvest_id)

@@ -54,6 +54,7 @@ def me_out(settings: Settings, member: Member) -> MeOut:
         share_contact=member.share_contact,
         max_shifts_per_week=member.max_shifts_per_week,
         reminder_minutes=member.reminder_minutes,
+        language=member.language or None,
     )
 
 

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from coop.errors import DomainError
 from coop.feeds.urls import feed_url
-from coop.i18n import _
+from coop.i18n import _, set_language
 from coop.members import credentials, recovery, service
 from coop.members.schemas import (
     InviteCreate,
@@ -25,6 +25,7 @@ from coop.shifts.service import my_shifts
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import Form, parse_form, refusal
+from coop.web.language import visitor_language
 from coop.web.urls import path_to, redirect_to, safe_next
 
 
@@ -57,13 +58,17 @@ class AccountPages(Controller):
                 headers=headers,
             )
         sessions.start_session(request, member)
-        flash(request, f"Welcome back, {member.display_name}.", category="success")
+        flash(
+            request,
+            _("Welcome back, %(display_name)s.", display_name=member.display_name),
+            category="success",
+        )
         return Redirect(target)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
         sessions.end_session(request)
-        flash(request, "You're logged out. See you in the garden.", category="success")
+        flash(request, _("You're logged out. See you in the garden."), category="success")
         return redirect_to(request, "home")
 
     @get("/register", name="register")
@@ -83,7 +88,11 @@ class AccountPages(Controller):
             }
             return Template("members/register.html", context=context, status_code=error.status_code)
         sessions.start_session(request, member)
-        flash(request, f"Welcome to the garden, {member.display_name}!", category="success")
+        flash(
+            request,
+            _("Welcome to the garden, %(display_name)s!", display_name=member.display_name),
+            category="success",
+        )
         return redirect_to(request, "me")
 
 
@@ -116,16 +125,20 @@ class MePages(Controller):
             k: data.get(k, "")
             for k in ("display_name", "contact", "max_shifts_per_week", "reminder_minutes")
         }
+        if "language" in data:  # "" follows the browser again
+            fields["language"] = data.get("language", "")
         if not str(fields["contact"]).strip():
             del fields["contact"]  # an empty contact is "", not None (which the schema refuses)
         try:
             update = parse_form(fields, MemberUpdate, blank_is_none=True)
             changes = {k: getattr(update, k) for k in fields}
             if changes["display_name"] is None:
-                raise DomainError("Display name: please fill this in.", field="display_name")
+                raise DomainError(_("Display name: please fill this in."), field="display_name")
             changes["contact"] = update.contact or ""  # UNSET when left empty
             changes["share_contact"] = data.get("share_contact") == "on"
             await service.update_settings(member, changes)
+            if "language" in changes:  # say "saved" in the language just chosen
+                set_language(member.language or visitor_language(request))
         except DomainError as error:
             return await self._render(
                 member,
@@ -134,7 +147,7 @@ class MePages(Controller):
                 form=data,
                 **refusal(error),
             )
-        flash(request, "Your settings are saved.", category="success")
+        flash(request, _("Your settings are saved."), category="success")
         return redirect_to(request, "me")
 
     @post("/invites", guards=[sessions.requires_coordinator])
@@ -161,7 +174,7 @@ class MePages(Controller):
         self, request: Request, member: CurrentMember, data: Form
     ) -> Redirect:
         await service.regenerate_calendar_token(member)
-        flash(request, "Your calendar link is new. The old link no longer works.", "success")
+        flash(request, _("Your calendar link is new. The old link no longer works."), "success")
         return Redirect(safe_next(request, data.get("next")))
 
     @post("/password")
@@ -230,7 +243,10 @@ class MePages(Controller):
         sessions.end_session(request)
         flash(
             request,
-            "You're logged out everywhere, on every device. Log in again here when you're ready.",
+            _(
+                "You're logged out everywhere, on every device. Log in again here when you're "
+                "ready."
+            ),
             "success",
         )
         return redirect_to(request, "login")
@@ -244,12 +260,14 @@ class MePages(Controller):
                 member,
                 settings,
                 400,
-                close_error="To close your account, type your username exactly as shown.",
+                close_error=_("To close your account, type your username exactly as shown."),
             )
         await service.close_account(member, settings.zone)
         sessions.end_session(request)
         flash(
-            request, "Your account is closed and your personal data removed. Take care.", "success"
+            request,
+            _("Your account is closed and your personal data removed. Take care."),
+            "success",
         )
         return redirect_to(request, "home")
 

@@ -18,6 +18,7 @@ DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=P
 Contact = Annotated[str, msgspec.Meta(max_length=200, pattern=PLAIN_LINE)]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=7 * 24 * 60)]
+Language = Literal["en", "es"]
 ShiftsPerWeek = Annotated[int, msgspec.Meta(ge=1, le=21)]
 
 
@@ -51,6 +52,7 @@ class MemberUpdate(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=Tru
     share_contact: bool | msgspec.UnsetType = msgspec.UNSET
     contact: Contact | msgspec.UnsetType | None = msgspec.UNSET
     reminder_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
+    language: Language | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class MemberOut(msgspec.Struct):
@@ -70,6 +72,7 @@ class MeOut(msgspec.Struct):
     share_contact: bool
     max_shifts_per_week: int | None
     reminder_minutes: int | None
+    language: str | None
 
 
 class CalendarUrl(msgspec.Struct):

@@ -13,8 +13,8 @@ from piccolo.columns import ForeignKey
 from piccolo.table import Table
 
 from coop.db import writing
-from coop.errors import Conflict, DomainError, NotFound
-from coop.i18n import _
+from coop.errors import Conflict, DomainError
+from coop.i18n import N_, _
 from coop.members import credentials, throttle
 from coop.members.schemas import MemberCreate
 from coop.tables import TABLES, Invite, Member
@@ -22,9 +22,9 @@ from coop.vocabulary import Role
 
 INVITE_LIFETIME = timedelta(days=14)
 ROLE_LABELS = {
-    Role.PARTICIPANT: "participant",
-    Role.PEER_SUPPORTER: "peer supporter",
-    Role.COORDINATOR: "coordinator",
+    Role.PARTICIPANT: N_("participant"),
+    Role.PEER_SUPPORTER: N_("peer supporter"),
+    Role.COORDINATOR: N_("coordinator"),
 }
 
 
@@ -39,7 +39,7 @@ class InviteNotUsable(DomainError):
 def _invite_code() -> str:
     """Easy to read aloud or type on a phone: four groups of four, no look-alike letters."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    raw = "".join(secrets.choice(alphabet) for _i in range(16))
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
@@ -70,7 +70,8 @@ def clean_display_name(name: str) -> str:
     name = name.strip()
     if not _visible(name):
         raise DomainError(
-            "Display name: please use at least one letter, digit or symbol.", field="display_name"
+            _("Display name: please use at least one letter, digit or symbol."),
+            field="display_name",
         )
     return name
 
@@ -100,23 +101,31 @@ async def register(data: MemberCreate, address: str) -> Member:
         now = datetime.now(UTC)
         if invite is None:
             raise InviteNotUsable(
-                "We don't recognise that invite code. Please check it, or ask a coordinator "
-                "for a new one.",
+                _(
+                    "We don't recognise that invite code. Please check it, or ask a coordinator "
+                    "for a new one."
+                ),
                 field="invite_code",
             )
         if invite.used_at is not None:
             raise InviteNotUsable(
-                "That invite code has already been used. Please ask a coordinator for a new one.",
+                _(
+                    "That invite code has already been used. Please ask a coordinator for a new "
+                    "one."
+                ),
                 field="invite_code",
             )
         if invite.expires_at <= now:
             raise InviteNotUsable(
-                "That invite code has expired. Please ask a coordinator for a new one.",
+                _("That invite code has expired. Please ask a coordinator for a new one."),
                 field="invite_code",
             )
         if await Member.exists().where(Member.username == data.username.lower()):
             raise Conflict(
-                f"The username “{data.username}” is taken. Please choose another.",
+                _(
+                    "The username “%(username)s” is taken. Please choose another.",
+                    username=data.username,
+                ),
                 field="username",
             )
         token, digest = credentials.new_secret_token()
@@ -139,7 +148,7 @@ async def register(data: MemberCreate, address: str) -> Member:
 async def create_member(username: str, display_name: str, password: str, role: str) -> Member:
     """Create a member directly (the first coordinator, the demo season)."""
     if await Member.exists().where(Member.username == username.lower()):
-        raise Conflict(f"The username “{username}” is taken.")
+        raise Conflict(_("The username “%(username)s” is taken.", username=username))
     token, digest = credentials.new_secret_token()
     member = Member(
         username=username.lower(),
@@ -176,13 +185,17 @@ async def update_settings(member: Member, changes: dict[str, Any]) -> Member:
         "share_contact",
         "contact",
         "reminder_minutes",
+        "language",
     }
     values = {key: value for key, value in changes.items() if key in allowed}
+    if "language" in values:
+        values["language"] = values["language"] or ""  # null: follow the browser again
     if "contact" in values:
         values["contact"] = (values["contact"] or "").strip()
         if values["contact"] and not _visible(values["contact"]):
             raise DomainError(
-                "Contact: please use letters, digits or symbols people can read.", field="contact"
+                _("Contact: please use letters, digits or symbols people can read."),
+                field="contact",
             )
     if "display_name" in values:
         values["display_name"] = clean_display_name(values["display_name"])
@@ -201,13 +214,6 @@ async def regenerate_calendar_token(member: Member) -> str:
     )
     member.calendar_token = token
     return token
-
-
-async def get_member(member_id: int) -> Member:
-    member = await Member.objects().where(Member.id == member_id).first()
-    if member is None:
-        raise NotFound("We couldn't find that member.")
-    return member
 
 
 def _plain(value: Any) -> Any:

@@ -10,6 +10,8 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from coop.errors import DomainError
+from coop.i18n import _
+from coop.market.service import what_harvests_became
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
 from coop.shifts import visibility
@@ -27,7 +29,9 @@ class PairsPages(Controller):
 
     async def _render(self, member, settings, status_code: int = 200, **extra: Any) -> Template:
         views = await service.page_views(member.id, settings)
+        became = await what_harvests_became([v["id"] for v in views if v["status"] == "active"])
         for view in views:
+            view["became"] = became.get(view["id"], [])
             if view["status"] == PairStatus.ACTIVE:  # a partner's contact, if they share it
                 partner_id = view["partner"]["id"]
                 shared = await visibility.contacts_for(member, {partner_id})
@@ -65,7 +69,7 @@ class PairsPages(Controller):
                 form=data,
                 **refusal(error, field="partner"),
             )
-        flash(request, "Your proposal is sent. The pair forms when they say yes.", "success")
+        flash(request, _("Your proposal is sent. The pair forms when they say yes."), "success")
         return redirect_to(request, "pairs")
 
     @post("/{pair_id:int}/{answer:str}")
@@ -79,15 +83,17 @@ class PairsPages(Controller):
     ) -> Template | Redirect:
         actions = {"accept": service.accept, "decline": service.decline, "end": service.end}
         if answer not in actions:
-            return await self._render(member, settings, 404, error="That action isn't available.")
+            return await self._render(
+                member, settings, 404, error=_("That action isn't available.")
+            )
         try:
             await actions[answer](pair_id, member.id)
         except DomainError as error:
             return await self._render(member, settings, error.status_code, **refusal(error))
         words = {
-            "accept": "You're partners now. You can sign up for shifts together.",
-            "decline": "You've declined. Nobody is told why.",
-            "end": "The pair has ended. You can still sign up for shifts on your own.",
+            "accept": _("You're partners now. You can sign up for shifts together."),
+            "decline": _("You've declined. Nobody is told why."),
+            "end": _("The pair has ended. You can still sign up for shifts on your own."),
         }
         flash(request, words[answer], "success")
         return redirect_to(request, "pairs")

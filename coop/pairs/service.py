@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from coop.db import UNIQUE_VIOLATIONS, reading, writing
 from coop.errors import Conflict, Forbidden, NotFound
 from coop.feeds.urls import feed_url
+from coop.i18n import _
 from coop.members import credentials
 from coop.settings import Settings
 from coop.tables import Member, Pair, Placement, PlacementMember, Shift, ShiftNote
@@ -71,7 +72,7 @@ async def my_pair(pair_id: int, member_id: int) -> dict:
     """The pair if the member is in it; otherwise not found (don't reveal that it exists)."""
     pair = await Pair.select().where(Pair.id == pair_id).first()
     if pair is None or member_id not in (pair["member_a"], pair["member_b"]):
-        raise NotFound("We couldn't find that pair.")
+        raise NotFound(_("We couldn't find that pair."))
     return pair
 
 
@@ -84,12 +85,15 @@ async def propose(member: Member, partner_username: str) -> dict:
     )
     if partner is None:
         raise NotFound(
-            f"We couldn't find anyone with the username “{partner_username.strip()}”. "
-            "Please check the spelling with them.",
+            _(
+                "We couldn't find anyone with the username “%(username)s”. "
+                "Please check the spelling with them.",
+                username=partner_username.strip(),
+            ),
             field="partner",
         )
     if partner["id"] == member.id:
-        raise Conflict("A pair is two people, so you can't pair with yourself.", field="partner")
+        raise Conflict(_("A pair is two people, so you can't pair with yourself."), field="partner")
     a, b = sorted((member.id, partner["id"]))
     async with writing():
         existing = (
@@ -117,9 +121,10 @@ async def propose(member: Member, partner_username: str) -> dict:
 
 def _exists(status: str, name: str) -> PairExists:
     if status == PairStatus.ACTIVE:
-        return PairExists(f"You and {name} are already partners.", field="partner")
+        return PairExists(_("You and %(name)s are already partners.", name=name), field="partner")
     return PairExists(
-        f"You and {name} already have a pair proposal waiting for an answer.", field="partner"
+        _("You and %(name)s already have a pair proposal waiting for an answer.", name=name),
+        field="partner",
     )
 
 
@@ -127,11 +132,13 @@ async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
     async with writing():
         pair = await my_pair(pair_id, member_id)
         if pair["status"] != PairStatus.PROPOSED:
-            raise Conflict("This pair isn't waiting for an answer any more.")
+            raise Conflict(_("This pair isn't waiting for an answer any more."))
         if pair["proposed_by"] == member_id:
             raise NotYourAnswer(
-                "You proposed this pair, so the answer is your partner's to give. "
-                "You can withdraw the proposal by ending it."
+                _(
+                    "You proposed this pair, so the answer is your partner's to give. You can "
+                    "withdraw the proposal by ending it."
+                )
             )
         values = {Pair.status: new_status, Pair.updated_at: datetime.now(UTC)}
         if new_status == PairStatus.ACTIVE:
@@ -143,7 +150,7 @@ async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
             .returning(Pair.id)
         )
         if not rows:
-            raise Conflict("This pair isn't waiting for an answer any more.")
+            raise Conflict(_("This pair isn't waiting for an answer any more."))
     return {"id": pair_id, "status": new_status}
 
 
@@ -162,7 +169,7 @@ async def end(pair_id: int, member_id: int) -> dict:
     async with writing():
         pair = await my_pair(pair_id, member_id)
         if pair["status"] not in OPEN_PAIR:
-            raise Conflict("This pair has already ended.")
+            raise Conflict(_("This pair has already ended."))
         # The shared calendar link stops working with the pair.
         await Pair.update(
             {

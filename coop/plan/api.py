@@ -10,6 +10,7 @@ from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
+from coop.i18n import _
 from coop.plan import service
 from coop.plan.recurrence import InvalidPlan
 from coop.plan.schemas import (
@@ -68,7 +69,7 @@ def garden_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise InvalidPlan("Please give the day as a date like 2027-07-14.", "date") from error
+        raise InvalidPlan(_("Please give the day as a date like 2027-07-14."), "date") from error
 
 
 class KindsApi(Controller):

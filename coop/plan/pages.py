@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 
 from coop import formatting
 from coop.errors import DomainError
+from coop.i18n import _, ngettext
 from coop.plan import service
 from coop.plan.recurrence import WEEKDAY_NAMES, InvalidPlan, parse_clock, wall_clock, weekly_rrule
 from coop.plan.schemas import (
@@ -86,7 +87,9 @@ class PlanPages(Controller):
         try:
             form = parse_form({**data, "days": days}, SeriesForm)
             if form.to_date < form.from_date:
-                raise InvalidPlan("The last day needs to be on or after the first day.", "to_date")
+                raise InvalidPlan(
+                    _("The last day needs to be on or after the first day."), "to_date"
+                )
             spec = SeriesCreate(
                 title=form.title,
                 kind=form.kind,
@@ -99,8 +102,16 @@ class PlanPages(Controller):
                 notes=form.notes,
             )
             if data.get("action") == "create":
-                _, shift_ids = await service.create_series(spec, settings.zone, member.id)
-                flash(request, f"The series is planned: {len(shift_ids)} shifts.", "success")
+                _series, shift_ids = await service.create_series(spec, settings.zone, member.id)
+                flash(
+                    request,
+                    ngettext(
+                        "The series is planned: %(num)d shift.",
+                        "The series is planned: %(num)d shifts.",
+                        len(shift_ids),
+                    ),
+                    "success",
+                )
                 return redirect_to(request, "plan")
             occurrences = await service.preview_series(spec, settings.zone)
         except DomainError as error:
@@ -141,7 +152,7 @@ class PlanPages(Controller):
                 shift_form=data,
                 **refusal(error, "shift", renames=FORM_FIELDS),
             )
-        flash(request, f"“{shift['title']}” is planned.", "success")
+        flash(request, _("“%(title)s” is planned.", title=shift["title"]), "success")
         return redirect_to(request, "plan")
 
     @post("/kinds")
@@ -156,7 +167,7 @@ class PlanPages(Controller):
                 kind_form=data,
                 **refusal(error, "kind", renames=FORM_FIELDS),
             )
-        flash(request, f"“{kind['label']}” shifts can now be planned.", "success")
+        flash(request, _("“%(label)s” shifts can now be planned.", label=kind["label"]), "success")
         return redirect_to(request, "plan")
 
     @post("/days/cancel")
@@ -176,10 +187,15 @@ class PlanPages(Controller):
             )
         day = formatting.day(form.day)
         if cancelled:
-            count = len(cancelled)
-            text = f"Cancelled {count} shift{'s' if count != 1 else ''} on {day}: {form.reason}."
+            text = ngettext(
+                "Cancelled %(num)d shift on %(day)s: %(reason)s.",
+                "Cancelled %(num)d shifts on %(day)s: %(reason)s.",
+                len(cancelled),
+                day=day,
+                reason=form.reason,
+            )
         else:
-            text = f"There were no planned shifts on {day}, so nothing changed."
+            text = _("There were no planned shifts on %(day)s, so nothing changed.", day=day)
         flash(request, text, "success")
         return redirect_to(request, "plan")
 
@@ -231,11 +247,15 @@ class PlanPages(Controller):
                 **refusal(error, renames=FORM_FIELDS),
             )
         if not changes:
-            text = "Nothing was different, so nothing changed."
+            text = _("Nothing was different, so nothing changed.")
         elif len(changed) == 1:
-            text = "Saved. The shift is updated."
+            text = _("Saved. The shift is updated.")
         else:
-            text = f"Saved. {len(changed)} shifts of the series are updated."
+            text = ngettext(
+                "Saved. %(num)d shift of the series is updated.",
+                "Saved. %(num)d shifts of the series are updated.",
+                len(changed),
+            )
         flash(request, text, "success")
         return redirect_to(request, "plan_shift", shift_id=shift_id)
 
@@ -246,7 +266,7 @@ class PlanPages(Controller):
         reason = str(data.get("reason", "")).strip()
         try:
             if len(reason) > 200:
-                raise InvalidPlan("Reason: please keep it to 200 characters or fewer.", "reason")
+                raise InvalidPlan(_("Reason: please keep it to 200 characters or fewer."), "reason")
             await service.cancel_shift(shift_id, reason)
         except DomainError as error:
             return await self._render_shift(
@@ -256,7 +276,7 @@ class PlanPages(Controller):
                 **refusal(error, "cancel"),
                 cancel_form={"reason": reason},
             )
-        flash(request, "The shift is cancelled. Calendars will show it as cancelled.", "success")
+        flash(request, _("The shift is cancelled. Calendars will show it as cancelled."), "success")
         return redirect_to(request, "plan_shift", shift_id=shift_id)
 
 

@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from coop import formatting
 from coop.errors import DomainError
-from coop.i18n import _
+from coop.i18n import N_, _
+from coop.labels import field_label
 
 MAX_OCCURRENCES = 500
 ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY"}
@@ -33,13 +35,13 @@ MAX_DAY_CHECKS = 10_000
 EXPANSION_SECONDS = 5.0
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_NAMES = {
-    "MO": "Monday",
-    "TU": "Tuesday",
-    "WE": "Wednesday",
-    "TH": "Thursday",
-    "FR": "Friday",
-    "SA": "Saturday",
-    "SU": "Sunday",
+    "MO": N_("Monday"),
+    "TU": N_("Tuesday"),
+    "WE": N_("Wednesday"),
+    "TH": N_("Thursday"),
+    "FR": N_("Friday"),
+    "SA": N_("Saturday"),
+    "SU": N_("Sunday"),
 }
 _UNTIL = re.compile(r"UNTIL=(\d{8})(T\d{6})?(Z?)", re.IGNORECASE)
 
@@ -68,8 +70,10 @@ def parse_moment(text: str, zone: ZoneInfo, field: str) -> datetime:
         moment = datetime.fromisoformat(text.strip())
     except ValueError as error:
         raise InvalidPlan(
-            f"{field.replace('_', ' ').capitalize()}: please give a date and time like "
-            "2027-06-01T09:00.",
+            _(
+                "%(label)s: please give a date and time like 2027-06-01T09:00.",
+                label=field_label(field),
+            ),
             field,
         ) from error
     return to_utc(moment, zone, field)
@@ -81,12 +85,18 @@ def parse_clock(text: str, field: str) -> time:
         clock = time.fromisoformat(text.strip())
     except ValueError as error:
         raise InvalidPlan(
-            f"{field.replace('_', ' ').capitalize()}: please give a time like 09:00.", field
+            _(
+                "%(label)s: please give a time like 09:00.",
+                label=field_label(field),
+            ),
+            field,
         ) from error
     if clock.tzinfo is not None:
         raise InvalidPlan(
-            f"{field.replace('_', ' ').capitalize()}: please give the time on the garden's "
-            "clock, without an offset.",
+            _(
+                "%(label)s: please give the time on the garden's clock, without an offset.",
+                label=field_label(field),
+            ),
             field,
         )
     return clock
@@ -100,8 +110,12 @@ def to_utc(moment: datetime, zone: ZoneInfo, field: str = "starts_at") -> dateti
     back = placed.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if back != moment:
         raise InvalidPlan(
-            f"{moment:%H:%M} doesn't happen on {moment.day} {moment:%B %Y}: the clocks "
-            "jump forward that night. Please pick another time.",
+            _(
+                "%(time)s doesn't happen on %(day)s: the clocks jump forward that "
+                "night. Please pick another time.",
+                time=f"{moment:%H:%M}",
+                day=formatting.long_date(moment.date()),
+            ),
             field,
         )
     return placed.astimezone(UTC)
@@ -116,7 +130,7 @@ def weekly_rrule(days: Iterable[str], last_date: date) -> str:
     """Build the RRULE a person means by "every Tue and Thu until 30 September"."""
     chosen = [day for day in WEEKDAYS if day in set(days)]
     if not chosen:
-        raise InvalidPlan("Please tick at least one day of the week.", "days")
+        raise InvalidPlan(_("Please tick at least one day of the week."), "days")
     return f"FREQ=WEEKLY;BYDAY={','.join(chosen)};UNTIL={last_date:%Y%m%d}T235959"
 
 
@@ -127,14 +141,15 @@ def _normalise(rule: str, zone: ZoneInfo) -> str:
         text = text[6:]
     if "\n" in text or "\r" in text or "DTSTART" in text.upper() or not text:
         raise InvalidPlan(
-            "Please give one repeat rule, like FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270930.", "rrule"
+            _("Please give one repeat rule, like FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270930."), "rrule"
         )
     parts = dict(
         part.split("=", 1) if "=" in part else (part, "") for part in text.upper().split(";")
     )
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
         raise InvalidPlan(
-            "Shifts can repeat daily, weekly or monthly (FREQ=DAILY, WEEKLY or MONTHLY).", "rrule"
+            _("Shifts can repeat daily, weekly or monthly (FREQ=DAILY, WEEKLY or MONTHLY)."),
+            "rrule",
         )
     unknown = sorted(set(parts) - ALLOWED_PARTS)
     if unknown:
@@ -148,8 +163,10 @@ def _normalise(rule: str, zone: ZoneInfo) -> str:
         )
     if "COUNT" not in parts and "UNTIL" not in parts:
         raise InvalidPlan(
-            "Please say when the series ends: add an end date (UNTIL=20270930) or a number "
-            "of shifts (COUNT=12). A plan without an end would go on forever.",
+            _(
+                "Please say when the series ends: add an end date (UNTIL=20270930) or a number of"
+                " shifts (COUNT=12). A plan without an end would go on forever."
+            ),
             "rrule",
         )
 
@@ -226,7 +243,7 @@ def expand(
     """Every occurrence of ``rule`` from ``first_date``, at the same garden-clock times, up to
     ``horizon`` (naive, on the garden's clock)."""
     if end_time <= start_time:
-        raise InvalidPlan("The end time needs to be after the start time.", "end_time")
+        raise InvalidPlan(_("The end time needs to be after the start time."), "end_time")
     start = datetime.combine(first_date, start_time)
     try:
         text = _normalise(rule, zone)
@@ -234,19 +251,24 @@ def expand(
         moments = _moments(recurrence, horizon)
     except (ValueError, TypeError, OverflowError) as error:
         raise InvalidPlan(
-            "We couldn't read that repeat rule. Try something like "
-            "FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270930.",
+            _(
+                "We couldn't read that repeat rule. Try something like "
+                "FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270930."
+            ),
             "rrule",
         ) from error
     if len(moments) > MAX_OCCURRENCES:
         raise InvalidPlan(
-            f"That would make more than {MAX_OCCURRENCES} shifts. Please plan a shorter "
-            "stretch (an end date sooner, or fewer days) and add more later.",
+            _(
+                "That would make more than %(most)s shifts. Please plan a shorter "
+                "stretch (an end date sooner, or fewer days) and add more later.",
+                most=MAX_OCCURRENCES,
+            ),
             "rrule",
         )
     if not moments:
         raise InvalidPlan(
-            "That plan has no dates in it. Check the days and the from and to dates.", "rrule"
+            _("That plan has no dates in it. Check the days and the from and to dates."), "rrule"
         )
     return [
         Occurrence(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from coop.db import reading, writing
 from coop.errors import Conflict, NotFound
+from coop.i18n import _, ngettext
 from coop.plan.recurrence import (
     InvalidPlan,
     Occurrence,
@@ -56,7 +57,9 @@ async def add_kind(kind: KindCreate) -> dict[str, Any]:
             .returning(ShiftKind.id)
         )
     if not added:
-        raise Conflict(f"There is already a kind of shift called “{kind.slug}”.", field="slug")
+        raise Conflict(
+            _("There is already a kind of shift called “%(slug)s”.", slug=kind.slug), field="slug"
+        )
     return {"id": added[0]["id"], "slug": kind.slug, "label": kind.label.strip()}
 
 
@@ -65,7 +68,12 @@ async def _kind_id(slug: str, field: str = "kind") -> int:
     if kind_id is None:
         known = ", ".join(await ShiftKind.select(ShiftKind.slug).output(as_list=True))
         raise InvalidPlan(
-            f"We don't know the kind of shift “{slug}”. Choose one of: {known}.", field
+            _(
+                "We don't know the kind of shift “%(slug)s”. Choose one of: %(known)s.",
+                slug=slug,
+                known=known,
+            ),
+            field,
         )
     return kind_id["id"]
 
@@ -78,15 +86,15 @@ def check_times(
 ) -> None:
     """Refuse shifts that end before they start, last all day and night, or land in another era."""
     if ends <= starts:
-        raise InvalidPlan("The shift needs to end after it starts.", end_field)
+        raise InvalidPlan(_("The shift needs to end after it starts."), end_field)
     if ends - starts > MAX_SHIFT_LENGTH:
         raise InvalidPlan(
-            "A shift can be at most 16 hours long. Please check the times.", end_field
+            _("A shift can be at most 16 hours long. Please check the times."), end_field
         )
     now = datetime.now(UTC)
     if starts < now - PLAN_BACK or starts > now + PLAN_AHEAD:
         raise InvalidPlan(
-            "That date is more than a year back or three years ahead. Please check the year.",
+            _("That date is more than a year back or three years ahead. Please check the year."),
             start_field,
         )
 
@@ -182,7 +190,7 @@ async def get_series(series_id: int) -> tuple[dict[str, Any], list[dict[str, Any
     async with reading():
         row = await Series.select().where(Series.id == series_id).first()
         if row is None:
-            raise NotFound("We couldn't find that series.")
+            raise NotFound(_("We couldn't find that series."))
         shifts = await shift_query().where(Shift.series == series_id).order_by(Shift.starts_at)
     return row, shifts
 
@@ -205,11 +213,13 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
             await lock_placements()
         shift = await get_shift(shift_id)
         if shift["status"] == ShiftStatus.CANCELLED:
-            raise Conflict("That shift is cancelled, so it stays as it is.")
+            raise Conflict(_("That shift is cancelled, so it stays as it is."))
         targets = [shift]
         if update.scope == "following":
             if shift["series"] is None:
-                raise InvalidPlan("This shift isn't part of a series; edit just this one.", "scope")
+                raise InvalidPlan(
+                    _("This shift isn't part of a series; edit just this one."), "scope"
+                )
             targets += await (
                 shift_query()
                 .where(
@@ -291,7 +301,11 @@ async def _keep_placed_within_the_rules(
     except (OverlappingShift, PaceReached) as error:
         local = wall_clock(target["starts_at"], zone)
         raise PlacedPeopleBlockMove(
-            f"The shift on {local:%Y-%m-%d} can't move there. {error.message}",
+            _(
+                "The shift on %(day)s can't move there. %(message)s",
+                day=f"{local:%Y-%m-%d}",
+                message=error.message,
+            ),
             field="starts_at",
             shift_id=target["id"],
         ) from error
@@ -301,9 +315,14 @@ async def _refuse_fewer_slots(target: dict[str, Any], zone: ZoneInfo) -> None:
     taken = (await get_shift(target["id"]))["taken_slots"]
     local = wall_clock(target["starts_at"], zone)
     raise SlotsTaken(
-        f"{taken} pair{'s are' if taken != 1 else ' is'} already signed up for the shift on "
-        f"{local:%Y-%m-%d}, so it needs at least {taken} pair slot{'s' if taken != 1 else ''}. "
-        "Nobody loses their place without asking.",
+        ngettext(
+            "%(num)d pair is already signed up for the shift on %(day)s, so it needs at least "
+            "%(num)d pair slot. Nobody loses their place without asking.",
+            "%(num)d pairs are already signed up for the shift on %(day)s, so it needs at least "
+            "%(num)d pair slots. Nobody loses their place without asking.",
+            taken,
+            day=f"{local:%Y-%m-%d}",
+        ),
         field="pair_slots",
         shift_id=target["id"],
     )
@@ -314,7 +333,7 @@ async def cancel_shift(shift_id: int, reason: str) -> dict[str, Any]:
     async with writing():
         shift = await get_shift(shift_id)
         if shift["status"] == ShiftStatus.CANCELLED:
-            raise Conflict("That shift is already cancelled.")
+            raise Conflict(_("That shift is already cancelled."))
         await _cancel([shift_id], reason)
         return await get_shift(shift_id)
 

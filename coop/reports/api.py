@@ -63,8 +63,13 @@ def season_json(report: service.Season) -> dict[str, Any]:
                 {"channel": r["channel"], "total_cents": r["total_cents"]}
                 for r in report.sales_by_channel
             ],
+            "by_payment": [dict(r) for r in report.sales_by_payment],
         },
         "shifts": dict(report.shifts),
+        "stock": [dict(r) for r in report.stock],
+        "lots": [
+            {**r, "made_on": r["made_on"].isoformat(), "batch_id": r["id"]} for r in report.lots
+        ],
     }
 
 

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 import pygal
 from pygal.style import Style
 
+from coop.i18n import N_, _
 from coop.reports.service import Season
 
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'"
@@ -39,7 +40,11 @@ class Chart:
     draw: Callable[[Season], bytes]
 
     def alt(self, report: Season) -> str:
-        return f"{self.title}, {report.year}. The same numbers are in the table beside it."
+        return _(
+            "%(title)s, %(year)s. The same numbers are in the table beside it.",
+            title=_(self.title),
+            year=report.year,
+        )
 
 
 def _bar(title: str, labels: list[str], series: str, values: list[float], horizontal=False):
@@ -47,10 +52,10 @@ def _bar(title: str, labels: list[str], series: str, values: list[float], horizo
     chart = kind(
         js=[],
         style=GARDEN_STYLE,
-        title=title,
+        title=_(title),
         show_legend=False,
         x_label_rotation=0 if horizontal else 30,
-        no_data_text="Nothing recorded yet",
+        no_data_text=_("Nothing recorded yet"),
         width=800,
         height=400,
     )
@@ -71,7 +76,7 @@ def without_scripts(root: ElementTree.Element) -> bytes:
 def harvest_by_week(report: Season) -> bytes:
     rows = report.harvest_by_week
     return _bar(
-        "Harvest by week (kg)",
+        N_("Harvest by week (kg)"),
         [r["week"] for r in rows],
         "kg",
         [float(r["kg"]) for r in rows],
@@ -81,7 +86,7 @@ def harvest_by_week(report: Season) -> bytes:
 def harvest_by_crop(report: Season) -> bytes:
     rows = [r for r in report.harvest_by_crop if r["unit"] == "kg"]
     return _bar(
-        "Harvest by crop (kg)",
+        N_("Harvest by crop (kg)"),
         [r["crop"] for r in rows],
         "kg",
         [float(r["quantity"]) for r in rows],
@@ -92,7 +97,7 @@ def harvest_by_crop(report: Season) -> bytes:
 def sales_by_week(report: Season) -> bytes:
     rows = report.sales_by_week
     return _bar(
-        "Sales by week ($)",
+        N_("Sales by week ($)"),
         [r["week"] for r in rows],
         "$",
         [r["total_cents"] / 100 for r in rows],
@@ -102,7 +107,7 @@ def sales_by_week(report: Season) -> bytes:
 def sales_by_channel(report: Season) -> bytes:
     rows = report.sales_by_channel
     return _bar(
-        "Sales by channel ($)",
+        N_("Sales by channel ($)"),
         [r["channel"] for r in rows],
         "$",
         [r["total_cents"] / 100 for r in rows],
@@ -113,9 +118,9 @@ def sales_by_channel(report: Season) -> bytes:
 CHARTS: dict[str, Chart] = {
     chart.slug: chart
     for chart in (
-        Chart("harvest-by-week", "Harvest by week, in kilograms", harvest_by_week),
-        Chart("harvest-by-crop", "Harvest by crop, in kilograms", harvest_by_crop),
-        Chart("sales-by-week", "Sales by week, in dollars", sales_by_week),
-        Chart("sales-by-channel", "Sales by channel, in dollars", sales_by_channel),
+        Chart("harvest-by-week", N_("Harvest by week, in kilograms"), harvest_by_week),
+        Chart("harvest-by-crop", N_("Harvest by crop, in kilograms"), harvest_by_crop),
+        Chart("sales-by-week", N_("Sales by week, in dollars"), sales_by_week),
+        Chart("sales-by-channel", N_("Sales by channel, in dollars"), sales_by_channel),
     )
 }

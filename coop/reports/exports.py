@@ -15,6 +15,7 @@ from typing import Any
 from litestar import Controller, Response, get
 
 from coop.formatting import decimal_dollars, hours_text
+from coop.i18n import _
 from coop.periods import this_year
 from coop.quantities import from_milli, show
 from coop.reports import service
@@ -118,7 +119,7 @@ class ExportsApi(Controller):
                 r.starts_at.astimezone(settings.zone).date().isoformat(),
                 r.shift_id,
                 r.title,
-                r.display_name or "Former member",
+                r.display_name or _("Former member"),
                 r.minutes,
                 hours_text(r.minutes),
             ]

@@ -42,7 +42,7 @@ class ReportPages(Controller):
         slug = name.removesuffix(".svg")
         chart = CHARTS.get(slug)
         if chart is None or not name.endswith(".svg"):
-            raise NotFound("We couldn't find that chart.")
+            raise NotFound(_("We couldn't find that chart."))
         report = await service.season(year or this_year(settings.zone), settings.zone)
         return Response(
             content=chart.draw(report),

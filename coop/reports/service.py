@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 
 from coop.db import reading
 from coop.formatting import money
+from coop.i18n import _
+from coop.market import service as market
 from coop.pay.hours import Worked, worked
 from coop.periods import week_of, year_instants
 from coop.quantities import in_kg, is_mass, show, totals
-from coop.tables import Batch, Harvest, Sale, Shift
-from coop.vocabulary import SaleChannel, ShiftStatus, values
+from coop.tables import Batch, Harvest, Product, Sale, Shift
+from coop.vocabulary import SaleChannel, SalePayment, ShiftStatus, values
 
 SECONDS_PER_HOUR = Decimal(3600)
 HUNDREDTH = Decimal("0.01")
@@ -44,11 +46,14 @@ class Season:
     sales_by_week: list[dict[str, Any]] = field(default_factory=list)
     shifts: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
+    sales_by_payment: list[dict[str, Any]] = field(default_factory=list)
+    stock: list[dict[str, Any]] = field(default_factory=list)  # at the season's end
+    lots: list[dict[str, Any]] = field(default_factory=list)
 
 
 def amount_text(value: Decimal) -> str:
     """A quantity for people: thousands separated, no trailing zeros ("1,900", "48.5")."""
-    whole, _, fraction = show(value).partition(".")
+    whole, _dot, fraction = show(value).partition(".")
     return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
 
 
@@ -83,11 +88,21 @@ async def season(year: int, zone: ZoneInfo) -> Season:
             Sale.quantity,
             Sale.unit_price_cents,
             Sale.channel,
+            Sale.payment,
         ).where((Sale.sold_on >= start) & (Sale.sold_on <= end))
         shifts = await Shift.select(Shift.status, Shift.pair_slots, Shift.taken_slots).where(
             (Shift.starts_at >= first) & (Shift.starts_at < after)
         )
+        products = await Product.select(Product.id, Product.name).order_by(Product.name)
+        stock = await market.stock(until=end)
+        lots = await market.lots_made(start, end)
     report = Season(year=year)
+    report.stock = [
+        {"product_id": p["id"], "product": p["name"], "stock": stock[p["id"]].left}
+        for p in products
+        if p["id"] in stock
+    ]
+    report.lots = lots
     _hours(report, attendance)
     _harvests(report, harvests)
     _batches(report, batches)
@@ -146,7 +161,7 @@ def _hours(report: Season, rows: list[Worked]) -> None:
     names: dict[int | None, str] = {}
     for row in rows:
         seconds[row.member_id] += row.minutes * 60
-        names[row.member_id] = row.display_name or "Former members"
+        names[row.member_id] = row.display_name or _("Former members")
     report.hours_by_member = sorted(
         (
             {"member_id": member, "display_name": names[member], "hours": hours_of(total)}
@@ -168,7 +183,7 @@ def _grouped(rows: list[dict], key: str, name: str) -> list[dict[str, Any]]:
     names: dict[Any, str] = {}
     for row in rows:
         amounts[row[key]].append((row["quantity_milli"], row["unit"]))
-        names[row[key]] = row[name] or "No bed given"
+        names[row[key]] = row[name] or _("No bed given")
     result = [
         {f"{key}_id": ident, key: names[ident], "unit": unit, "quantity": quantity}
         for ident, pairs in amounts.items()
@@ -193,7 +208,7 @@ def _harvests(report: Season, rows: list[dict]) -> None:
 
 def _pair_name(row: dict) -> str:
     """ "Jo & Sam": partners in alphabetical order, so the name never ranks one of them."""
-    names = sorted(name or "a former member" for name in (row["partner_a"], row["partner_b"]))
+    names = sorted(name or _("a former member") for name in (row["partner_a"], row["partner_b"]))
     return " & ".join(names)
 
 
@@ -220,6 +235,7 @@ def _sales(report: Season, rows: list[dict]) -> None:
     by_product: dict[int, dict[str, Any]] = {}
     by_channel: dict[str, int] = dict.fromkeys(values(SaleChannel), 0)
     by_week: dict[str, int] = defaultdict(int)
+    by_payment: dict[str, int] = dict.fromkeys(values(SalePayment), 0)
     for row in rows:
         cents = row["quantity"] * row["unit_price_cents"]
         line = by_product.setdefault(
@@ -235,10 +251,14 @@ def _sales(report: Season, rows: list[dict]) -> None:
         line["total_cents"] += cents
         by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + cents
         by_week[week_of(row["sold_on"])] += cents
+        by_payment[row["payment"]] = by_payment.get(row["payment"], 0) + cents
         report.sales_total_cents += cents
     report.sales_by_product = sorted(by_product.values(), key=lambda r: r["product"].lower())
     report.sales_by_channel = [
         {"channel": channel, "total_cents": cents} for channel, cents in by_channel.items()
+    ]
+    report.sales_by_payment = [
+        {"payment": payment, "total_cents": cents} for payment, cents in by_payment.items()
     ]
     report.sales_by_week = [{"week": w, "total_cents": c} for w, c in sorted(by_week.items())]
 
@@ -261,11 +281,17 @@ def summary_line(report: Season) -> str:
     """ "This season: 212 hours, 48 kg of strawberries, 1,900 pops, $6,650"."""
     parts = []
     if report.hours_total:
-        parts.append(f"{amount_text(report.hours_total)} hours")
+        parts.append(_("%(hours)s hours", hours=amount_text(report.hours_total)))
     mass = [r for r in report.harvest_by_crop if r["unit"] == "kg"]
     if mass:
         top = max(mass, key=lambda r: r["quantity"])
-        parts.append(f"{amount_text(top['quantity'])} kg of {top['crop'].lower()}")
+        parts.append(
+            _(
+                "%(amount)s kg of %(crop)s",
+                amount=amount_text(top["quantity"]),
+                crop=top["crop"].lower(),
+            )
+        )
     made: dict[str, int] = defaultdict(int)
     for line in report.batches:
         made[line["unit"]] += line["quantity"]
@@ -275,8 +301,8 @@ def summary_line(report: Season) -> str:
     if report.sales_total_cents:
         parts.append(money(report.sales_total_cents))
     if not parts:
-        return f"Nothing is recorded for {report.year} yet."
-    return "This season: " + ", ".join(parts)
+        return _("Nothing is recorded for %(year)s yet.", year=report.year)
+    return _("This season: %(totals)s", totals=", ".join(parts))
 
 
 def mass_kg(milli: int, unit: str) -> Decimal | None:

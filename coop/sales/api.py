@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -89,11 +89,13 @@ class SalesApi(Controller):
         rows, _total = await service.list_sales(filters)
         return rows
 
-    @post("/sales", guards=[sessions.requires_coordinator], responses=error_responses(422))
+    @post("/sales", responses=error_responses(403, 409, 422))
     async def record_sale(
         self, data: JSONBody[SaleCreate], member: CurrentMember, settings: AppSettings
-    ) -> SaleOut:
-        return await service.record_sale(member, data, settings.zone)
+    ) -> Response[SaleOut]:
+        """Coordinators, or sellers on a market shift under way; a resend answers 200."""
+        sale, created = await service.record_sale(member, data, settings.zone)
+        return Response(sale, status_code=201 if created else 200)
 
     @get("/sales/{sale_id:int}", guards=[sessions.requires_coordinator])
     async def sale(self, sale_id: FromPath[int]) -> SaleOut:

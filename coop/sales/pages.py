@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -13,12 +12,13 @@ from litestar.response import Redirect, Template
 
 from coop import corrections
 from coop.errors import DomainError
-from coop.formatting import decimal_dollars
+from coop.formatting import decimal_dollars, parse_decimal
 from coop.garden import service as garden
+from coop.i18n import _
 from coop.quantities import UNITS
 from coop.sales import service
 from coop.sales.schemas import BatchCreate, ProductCreate, SaleCreate, SaleUpdate
-from coop.vocabulary import SaleChannel, values
+from coop.vocabulary import SaleChannel, SalePayment, values
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import Form, parse_form, refusal
@@ -35,11 +35,11 @@ def dollars_to_cents(text: str, field: str = "unit_price") -> int | None:
     if not text:
         return None
     try:
-        cents = Decimal(text) * 100
-    except InvalidOperation:
-        raise DomainError("Price: please give an amount like 3.50.", field=field) from None
+        cents = parse_decimal(text) * 100
+    except ValueError:
+        raise DomainError(_("Price: please give an amount like 3.50."), field=field) from None
     if not cents.is_finite() or cents < 0 or cents != cents.to_integral():
-        raise DomainError("Price: please give dollars and cents, like 3.50.", field=field)
+        raise DomainError(_("Price: please give dollars and cents, like 3.50."), field=field)
     return int(cents)
 
 
@@ -51,7 +51,10 @@ def batch_from_form(data: dict[str, Any]) -> BatchCreate:
         amount = str(data.get(f"produce_quantity_{n}") or "").strip()
         if crop or amount:
             unit = data.get(f"produce_unit_{n}") or "kg"
-            used.append({"crop_id": crop, "quantity": amount, "unit": unit})
+            harvests = str(data.get(f"produce_harvests_{n}") or "").replace(",", " ").split()
+            used.append(
+                {"crop_id": crop, "quantity": amount, "unit": unit, "harvest_ids": harvests}
+            )
     fields = {k: data.get(k, "") for k in ("product_id", "made_on", "quantity", "notes")}
     return parse_form({**fields, "produce_used": used}, BatchCreate)
 
@@ -92,6 +95,7 @@ class SalesPages(Controller):
             "crops": await garden.list_crops(),
             "units": UNITS,
             "channels": values(SaleChannel),
+            "payments": values(SalePayment),
             "produce_lines": range(1, PRODUCE_LINES + 1),
             "today": today,
             "sale_form": {"sold_on": today, "channel": "market"},
@@ -139,13 +143,13 @@ class SalesPages(Controller):
         self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
     ) -> Template | Redirect:
         try:
-            fields = {k: data.get(k, "") for k in ("product_id", "sold_on", "quantity", "channel")}
-            sale = parse_form(fields, SaleCreate)
+            names = ("product_id", "sold_on", "quantity", "channel", "payment", "lot_code")
+            sale = parse_form({k: data.get(k, "") for k in names}, SaleCreate)
             sale.unit_price_cents = dollars_to_cents(str(data.get("unit_price", "")))
             await service.record_sale(member, sale, settings.zone)
         except DomainError as error:
             return await self._refuse(request, member, settings, "sale", data, error)
-        flash(request, "The sale is recorded.", category="success")
+        flash(request, _("The sale is recorded."), category="success")
         return redirect_to(request, "sales")
 
     @post("/batches")
@@ -156,7 +160,7 @@ class SalesPages(Controller):
             await service.record_batch(member, batch_from_form(data), settings.zone)
         except DomainError as error:
             return await self._refuse(request, member, settings, "batch", data, error)
-        flash(request, "The batch is recorded.", category="success")
+        flash(request, _("The batch is recorded."), category="success")
         return redirect_to(request, "sales")
 
     @post("/products")
@@ -166,14 +170,14 @@ class SalesPages(Controller):
         try:
             cents = dollars_to_cents(str(data.get("price", "")), "price")
             if cents is None:
-                raise DomainError("Price: please fill this in.", field="price")
+                raise DomainError(_("Price: please fill this in."), field="price")
             fields = {"name": data.get("name", ""), "unit": data.get("unit") or "pop"}
             await service.create_product(
                 parse_form({**fields, "price_cents": cents}, ProductCreate)
             )
         except DomainError as error:
             return await self._refuse(request, member, settings, "product", data, error)
-        flash(request, "The product is added.", category="success")
+        flash(request, _("The product is added."), category="success")
         return redirect_to(request, "sales")
 
     @get("/sales/{sale_id:int}", name="sale")
@@ -189,6 +193,7 @@ class SalesPages(Controller):
             "history": await corrections.history("sale", sale_id),
             "products": await service.list_products(),
             "channels": values(SaleChannel),
+            "payments": values(SalePayment),
             **extra,
         }
         context.setdefault(
@@ -198,6 +203,7 @@ class SalesPages(Controller):
                 "sold_on": sale.sold_on.isoformat(),
                 "quantity": sale.quantity,
                 "channel": sale.channel,
+                "payment": sale.payment,
                 "unit_price": decimal_dollars(sale.unit_price_cents),
             },
         )
@@ -213,8 +219,8 @@ class SalesPages(Controller):
         settings: AppSettings,
     ) -> Template | Redirect:
         try:
-            fields = {k: data.get(k, "") for k in ("product_id", "sold_on", "quantity", "channel")}
-            update = parse_form(fields, SaleUpdate)
+            names = ("product_id", "sold_on", "quantity", "channel", "payment")
+            update = parse_form({k: data.get(k, "") for k in names}, SaleUpdate)
             cents = dollars_to_cents(str(data.get("unit_price", "")))
             if cents is not None:
                 update.unit_price_cents = cents
@@ -223,7 +229,7 @@ class SalesPages(Controller):
             return await self._sale_page(
                 member, sale_id, error.status_code, form=data, **refusal(error)
             )
-        flash(request, "The sale is corrected; what it held before is kept below.", "success")
+        flash(request, _("The sale is corrected; what it held before is kept below."), "success")
         return redirect_to(request, "sale", sale_id=sale_id)
 
     @get("/batches/{batch_id:int}", name="batch")

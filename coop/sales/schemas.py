@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated, Literal
 
 import msgspec
 
 from coop.garden.schemas import Amount, Id, Unit
-from coop.vocabulary import SaleChannel, values
+from coop.vocabulary import SaleChannel, SalePayment, values
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 Cents = Annotated[int, msgspec.Meta(ge=0, le=100_000_00)]
 Count = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
 Notes = Annotated[str, msgspec.Meta(max_length=2000)]
 Channel = Literal[values(SaleChannel)]  # type: ignore[valid-type]
+Payment = Literal[values(SalePayment)]  # type: ignore[valid-type]
+LotCode = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 
 
 class ProductCreate(msgspec.Struct):
@@ -28,12 +31,14 @@ class ProductOut(msgspec.Struct):
     name: str
     unit: str
     price_cents: int
+    stock: str = "0"  # made - sold - written off; may be below zero
 
 
 class ProduceUsed(msgspec.Struct):
     crop_id: Id
     quantity: Amount
     unit: Unit
+    harvest_ids: Annotated[list[Id], msgspec.Meta(max_length=50)] = []
 
 
 class ProduceUsedOut(msgspec.Struct):
@@ -41,6 +46,7 @@ class ProduceUsedOut(msgspec.Struct):
     crop: str
     quantity: str
     unit: str
+    harvest_ids: list[int] = []
 
 
 class BatchCreate(msgspec.Struct):
@@ -73,14 +79,21 @@ class BatchOut(msgspec.Struct):
     notes: str
     recorded_by: int | None
     corrected: bool = False
+    lot_code: str | None = None
 
 
 class SaleCreate(msgspec.Struct):
+    """A sale; at the stall the phone sends ``client_id`` so a resend never counts twice."""
+
     product_id: Id
-    sold_on: date
     quantity: Count
-    channel: Channel
+    sold_on: date | None = None  # today in the garden's time zone
+    channel: Channel = "market"
     unit_price_cents: Cents | None = None
+    payment: Payment = "other"
+    shift_id: Id | None = None
+    client_id: uuid.UUID | None = None
+    lot_code: LotCode | None = None
 
 
 class SaleUpdate(msgspec.Struct, omit_defaults=True):
@@ -89,6 +102,7 @@ class SaleUpdate(msgspec.Struct, omit_defaults=True):
     quantity: Count | msgspec.UnsetType = msgspec.UNSET
     channel: Channel | msgspec.UnsetType = msgspec.UNSET
     unit_price_cents: Cents | msgspec.UnsetType = msgspec.UNSET
+    payment: Payment | msgspec.UnsetType = msgspec.UNSET
 
 
 class SaleOut(msgspec.Struct):
@@ -102,3 +116,16 @@ class SaleOut(msgspec.Struct):
     channel: str
     recorded_by: int | None
     corrected: bool = False
+    payment: str = "other"
+    shift_id: int | None = None
+    lot_code: str | None = None
+    client_id: str | None = None
+
+
+class StockAdjustmentCreate(msgspec.Struct):
+    """Pops written off (a negative quantity puts back pops found in a recount)."""
+
+    product_id: Id
+    quantity: Annotated[int, msgspec.Meta(ge=-1_000_000, le=1_000_000)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    adjusted_on: date | None = None

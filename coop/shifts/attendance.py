@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from piccolo.engine.postgres import PostgresEngine
@@ -19,7 +18,6 @@ from coop.db import current_engine, writing
 from coop.errors import Conflict, DomainError, Forbidden
 from coop.i18n import _
 from coop.pay import service as pay
-from coop.pay.hours import worked
 from coop.pay.service import lock_periods
 from coop.shifts.listing import get_shift
 from coop.tables import (
@@ -288,15 +286,6 @@ def _json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-async def hours_by_member(start: datetime, end: datetime) -> dict[int, Decimal]:
-    """Approved hours per member on shifts starting in [start, end) (see coop/pay/hours.py)."""
-    minutes: dict[int, int] = {}
-    for one in await worked(start, end):
-        if one.member_id is not None:
-            minutes[one.member_id] = minutes.get(one.member_id, 0) + one.minutes
-    return {member: Decimal(total) / 60 for member, total in minutes.items()}
-
-
 async def notes_pair(shift_id: int, member_id: int) -> int:
     """The pair whose notes the caller may read and write on this shift."""
     seat = (
@@ -308,7 +297,7 @@ async def notes_pair(shift_id: int, member_id: int) -> int:
         await Placement.select().where(Placement.id == seat["placement"]).first() if seat else None
     )
     if placement is None or placement["status"] != PlacementStatus.CONFIRMED:
-        raise Forbidden("Shift notes belong to the partners who share a slot on this shift.")
+        raise Forbidden(_("Shift notes belong to the partners who share a slot on this shift."))
     partner = next(
         m
         for m in await PlacementMember.select(PlacementMember.member)
@@ -331,8 +320,10 @@ async def notes_pair(shift_id: int, member_id: int) -> int:
     )
     if pair is None:
         raise Forbidden(
-            "Shift notes are shared by a pair. You shared this slot but aren't partners; "
-            "you can propose a pair on the Pairs page."
+            _(
+                "Shift notes are shared by a pair. You shared this slot but aren't partners; you "
+                "can propose a pair on the Pairs page."
+            )
         )
     return pair["id"]
 
@@ -363,10 +354,10 @@ async def add_note(shift_id: int, member_id: int, text: str) -> list[dict]:
         shift = await get_shift(shift_id)
         pair_id = await notes_pair(shift_id, member_id)
         if shift["starts_at"] > datetime.now(UTC):
-            raise Conflict("You can write a note once the shift has started.")
+            raise Conflict(_("You can write a note once the shift has started."))
         text = text.strip()
         if not text:
-            raise DomainError("Please write something in the note.", field="text")
+            raise DomainError(_("Please write something in the note."), field="text")
         await ShiftNote.insert(ShiftNote(shift=shift_id, pair=pair_id, author=member_id, text=text))
     return await _notes(shift_id, pair_id)
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from coop.db import reading
 from coop.errors import NotFound
+from coop.i18n import _
 from coop.tables import Shift, ShiftKind
 from coop.vocabulary import ShiftStatus
 
@@ -25,7 +26,7 @@ async def get_shift(shift_id: int) -> dict:
     """One shift with its kind; "not found" in the garden's words."""
     row = await shift_query().where(Shift.id == shift_id).first()
     if row is None:
-        raise NotFound("We couldn't find that shift. It may have been removed.")
+        raise NotFound(_("We couldn't find that shift. It may have been removed."))
     return row
 
 

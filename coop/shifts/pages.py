@@ -52,7 +52,8 @@ class HomePage(Controller):
         for row in rows:
             local = row["starts_at"].astimezone(settings.zone)
             row["open_slots"] = rules.open_slots(row)
-            days.setdefault(formatting.day(local), []).append(row)
+            heading = formatting.day(local.date())
+            days.setdefault(heading[:1].upper() + heading[1:], []).append(row)
         context = {
             "viewer": viewer,
             "days": days,
@@ -166,7 +167,7 @@ class ShiftPages(Controller):
             await attendance.add_note(shift_id, member.id, note.text)
         except DomainError as error:
             return await self._retry(shift_id, member, settings, error, form=data)
-        flash(request, "Your note is saved. Only the two of you can see it.", category="success")
+        flash(request, _("Your note is saved. Only the two of you can see it."), category="success")
         return redirect_to(request, "shift", shift_id=shift_id)
 
     @post("/{shift_id:int}/attendance", guards=[sessions.requires_member])
@@ -255,7 +256,7 @@ class PlacementPages(Controller):
             return await places(
                 int(shift_id), member, settings, error.status_code, **refusal(error)
             )
-        words = "You've withdrawn. Thanks for letting the garden know."
+        words = _("You've withdrawn. Thanks for letting the garden know.")
         if in_place:
             return await places(int(shift_id), member, settings, message=words)
         flash(request, words, category="success")

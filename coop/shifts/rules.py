@@ -12,11 +12,22 @@ from zoneinfo import ZoneInfo
 from coop import formatting
 from coop.db import current_engine
 from coop.errors import Conflict, DomainError
+from coop.i18n import N_, _, ngettext
 from coop.periods import week_bounds
 from coop.tables import Member, PlacementMember, Shift
 from coop.vocabulary import HELD, ShiftStatus
 
-ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+ORDINALS = [
+    N_("first"),
+    N_("second"),
+    N_("third"),
+    N_("fourth"),
+    N_("fifth"),
+    N_("sixth"),
+    N_("seventh"),
+    N_("eighth"),
+    N_("ninth"),
+]
 # Every placement change takes this lock on PostgreSQL (SQLite already has one writer):
 # the rules span a shift and its members' other shifts, so one lock keeps them simple and
 # free of deadlocks; sign-ups arrive at human speed.
@@ -44,7 +55,9 @@ class NotPartners(DomainError):
 
 
 def ordinal(number: int) -> str:
-    return ORDINALS[number - 1] if 0 < number <= len(ORDINALS) else f"number {number}"
+    if 0 < number <= len(ORDINALS):
+        return _(ORDINALS[number - 1])
+    return _("number %(number)d", number=number)
 
 
 async def lock_placements() -> None:
@@ -65,10 +78,16 @@ def ensure_open(shift: dict, now: datetime | None = None) -> None:
     """Nobody is placed on a cancelled shift or one that has started."""
     now = now or datetime.now(UTC)
     if shift["status"] == ShiftStatus.CANCELLED:
-        reason = f" ({shift['cancel_reason']})" if shift.get("cancel_reason") else ""
-        raise ShiftClosed(f"That shift was cancelled{reason}, so nobody can sign up for it.")
+        if shift.get("cancel_reason"):
+            raise ShiftClosed(
+                _(
+                    "That shift was cancelled (%(reason)s), so nobody can sign up for it.",
+                    reason=shift["cancel_reason"],
+                )
+            )
+        raise ShiftClosed(_("That shift was cancelled, so nobody can sign up for it."))
     if shift["starts_at"] <= now:
-        raise ShiftClosed("That shift has already started, so sign-up is closed.")
+        raise ShiftClosed(_("That shift has already started, so sign-up is closed."))
 
 
 async def held_shifts(member_id: int) -> list[dict]:
@@ -101,23 +120,47 @@ async def check_fits(member_ids: list[int], shift: dict, zone: ZoneInfo, me: int
         for other in held:
             if other["starts_at"] < shift["ends_at"] and other["ends_at"] > shift["starts_at"]:
                 when = formatting.when(other["starts_at"], zone)
-                who = "You already have" if you else f"{member['display_name']} already has"
-                raise OverlappingShift(
-                    f"{who} a shift at that time: {other['title']}, {when}. "
-                    "Nobody can be in two places at once."
-                )
+                if you:
+                    message = _(
+                        "You already have a shift at that time: %(title)s, %(when)s. "
+                        "Nobody can be in two places at once.",
+                        title=other["title"],
+                        when=when,
+                    )
+                else:
+                    message = _(
+                        "%(name)s already has a shift at that time: %(title)s, %(when)s. "
+                        "Nobody can be in two places at once.",
+                        name=member["display_name"],
+                        title=other["title"],
+                        when=when,
+                    )
+                raise OverlappingShift(message)
         pace = member["max_shifts_per_week"]
         if pace:
             start, end = week_bounds(shift["starts_at"], zone)
             count = sum(1 for s in held if start <= s["starts_at"] < end)
             if count + 1 > pace:
-                word = "shift" if pace == 1 else "shifts"
-                who = "You set your" if you else f"{member['display_name']} set their"
-                raise PaceReached(
-                    f"{who} pace at {pace} {word} a week, and this would be the "
-                    f"{ordinal(count + 1)}."
-                    + (" You can change your pace on your page." if you else "")
-                )
+                if you:
+                    message = ngettext(
+                        "You set your pace at %(num)d shift a week, and this would be the "
+                        "%(ordinal)s. You can change your pace on your page.",
+                        "You set your pace at %(num)d shifts a week, and this would be the "
+                        "%(ordinal)s. You can change your pace on your page.",
+                        pace,
+                        ordinal=ordinal(count + 1),
+                    )
+                else:
+                    message = ngettext(
+                        "%(name)s set their pace at %(num)d shift a week, and this would be the "
+                        "%(ordinal)s.",
+                        "%(name)s set their pace at %(num)d shifts a week, and this would be the "
+                        "%(ordinal)s.",
+                        pace,
+                        name=member["display_name"],
+                        ordinal=ordinal(count + 1),
+                    )
+                raise PaceReached(message)
 
 
 async def check_move(shift: dict, starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> None:
@@ -147,9 +190,12 @@ async def ensure_not_placed(member_ids: list[int], shift_id: int, me: int) -> No
             (PlacementMember.shift == shift_id) & (PlacementMember.member == member_id)
         ):
             if member_id == me:
-                raise AlreadyPlaced("You're already signed up for this shift.")
+                raise AlreadyPlaced(_("You're already signed up for this shift."))
             name = await Member.select(Member.display_name).where(Member.id == member_id).first()
             raise AlreadyPlaced(
-                f"{name['display_name']} is already signed up for this shift, so you can't "
-                "sign up together. You can sign up on your own."
+                _(
+                    "%(display_name)s is already signed up for this shift, so you can't sign up "
+                    "together. You can sign up on your own.",
+                    display_name=name["display_name"],
+                )
             )

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from coop.db import reading, writing
 from coop.errors import Conflict, DomainError, NotFound
+from coop.i18n import _
 from coop.pairs.service import active_partners
 from coop.pay import service as pay
 from coop.shifts import attendance, rules
@@ -82,10 +83,10 @@ async def _seats(placement_id: int) -> list[int]:
 async def _active_partner(pair_id: int, member_id: int) -> int:
     pair = await Pair.select().where(Pair.id == pair_id).first()
     if pair is None or member_id not in (pair["member_a"], pair["member_b"]):
-        raise rules.NotPartners("You can only sign up together with one of your own partners.")
+        raise rules.NotPartners(_("You can only sign up together with one of your own partners."))
     if pair["status"] != PairStatus.ACTIVE:
         raise rules.NotPartners(
-            "That pair isn't active, so you can't sign up together. You can sign up on your own."
+            _("That pair isn't active, so you can't sign up together. You can sign up on your own.")
         )
     return pair["member_b"] if pair["member_a"] == member_id else pair["member_a"]
 
@@ -156,11 +157,11 @@ async def withdraw(placement_id: int, member_id: int, zone: ZoneInfo) -> None:
         placement = await Placement.select().where(Placement.id == placement_id).first()
         seats = await _seats(placement_id) if placement else []
         if placement is None or member_id not in seats:
-            raise NotFound("We couldn't find that place. Perhaps you've already withdrawn.")
+            raise NotFound(_("We couldn't find that place. Perhaps you've already withdrawn."))
         shift = await get_shift(placement["shift"])
         if shift["status"] == ShiftStatus.SCHEDULED and shift["starts_at"] <= datetime.now(UTC):
             raise rules.ShiftClosed(
-                "That shift has already started, so its roster stays as it was."
+                _("That shift has already started, so its roster stays as it was.")
             )
         await _leave(placement, seats, member_id)
         await _promote(shift, zone)
@@ -263,12 +264,6 @@ async def waitlist_position(placement: dict) -> int | None:
     return ahead
 
 
-async def seat_members(placement_id: int) -> list[dict]:
-    """Who sits in a placement: ids and chosen display names only."""
-    rows = await _seat_rows(placement_id)
-    return [{"id": row["member"], "display_name": row["display_name"] or ""} for row in rows]
-
-
 async def _seat_rows(placement_id: int) -> list[dict]:
     """The seats of a placement with each member's name, in one query (a join)."""
     return (
@@ -284,7 +279,7 @@ async def _seat_rows(placement_id: int) -> list[dict]:
 async def placement_view(placement_id: int) -> dict:
     placement = await Placement.select().where(Placement.id == placement_id).first()
     if placement is None:
-        raise NotFound("We couldn't find that place.")
+        raise NotFound(_("We couldn't find that place."))
     seats = await _seat_rows(placement_id)
     return {
         "id": placement["id"],
@@ -372,12 +367,19 @@ def describe(view: dict, me: int) -> str:
     """What a person reads after signing up, in plain words."""
     others = [m["display_name"] for m in view["members"] if m["id"] != me]
     if view["status"] == PlacementStatus.WAITLISTED:
-        return f"That shift is full. You're on the waitlist, number {view['waitlist_position']}."
+        return _(
+            "That shift is full. You're on the waitlist, number %(position)s.",
+            position=view["waitlist_position"],
+        )
     if view["status"] == PlacementStatus.AWAITING_PARTNER:
-        return "You're signed up. The next person who signs up will be your partner for this shift."
+        return _(
+            "You're signed up. The next person who signs up will be your partner for this shift."
+        )
     if view["pair_id"] is not None and others:
-        return f"You and {others[0]} are signed up together."
-    return f"You're signed up, side by side with {others[0]}." if others else "You're signed up."
+        return _("You and %(name)s are signed up together.", name=others[0])
+    if others:
+        return _("You're signed up, side by side with %(name)s.", name=others[0])
+    return _("You're signed up.")
 
 
 async def my_shifts(member_id: int) -> list[dict]:

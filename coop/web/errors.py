@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 import asyncpg
@@ -15,7 +16,9 @@ from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from coop.errors import DomainError, TooManyAttempts
+from coop.i18n import N_, _
 from coop.web.forms import humanize
+from coop.web.language import ensure_language
 from coop.web.security import SECURITY_HEADERS, log_safe
 from coop.web.sessions import requires_coordinator, requires_member
 
@@ -59,6 +62,7 @@ def _page(request: Request, status_code: int, message: str) -> Response:
 
 
 def handle_domain_error(request: Request, error: DomainError) -> Response:
+    ensure_language(request)
     headers = (
         {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else None
     )
@@ -76,31 +80,39 @@ def describe_validation(error: ValidationException) -> str:
     for item in error.extra or []:
         if isinstance(item, dict) and item.get("message"):
             key = item.get("key")
-            sentence, _ = humanize(str(item["message"]), str(key) if key else None)
+            sentence, _field = humanize(str(item["message"]), str(key) if key else None)
             problems.append(sentence)
     if not problems:
-        return "Something in that request was not quite right. Please check it and try again."
-    return "Please check this: " + "; ".join(problems) + "."
+        return _("Something in that request was not quite right. Please check it and try again.")
+    return _("Please check this: %(problems)s.", problems="; ".join(problems))
 
 
 KIND_MESSAGES = {
-    400: "Something in that request was not quite right. Please check it and try again.",
-    401: "Please log in first.",
-    403: "That part of the garden's app is not open to your account.",
-    404: "We couldn't find that page. It may have moved, or the link may be old.",
-    405: "That action isn't available here.",
-    413: "That was more than we can take in one go. Please send something smaller.",
-    415: "Please send JSON, with the header Content-Type: application/json.",
-    429: "That's a lot of tries in a short time. Please wait a few minutes and try again.",
+    400: N_("Something in that request was not quite right. Please check it and try again."),
+    401: N_("Please log in first."),
+    403: N_("That part of the garden's app is not open to your account."),
+    404: N_("We couldn't find that page. It may have moved, or the link may be old."),
+    405: N_("That action isn't available here."),
+    413: N_("That was more than we can take in one go. Please send something smaller."),
+    415: N_("Please send JSON, with the header Content-Type: application/json."),
+    429: N_("That's a lot of tries in a short time. Please wait a few minutes and try again."),
 }
+SERVER_ERROR = N_("Something went wrong on our side.")
 
-CSRF_MESSAGE = (
+CSRF_MESSAGE = N_(
     "This form was open too long or came from somewhere else, so nothing was saved. "
     "Please go back, reload the page and try again."
 )
 
 
+def kind_message(status: int) -> str:
+    """The kind sentence for ``status``, in the request's language ("" if none)."""
+    text = KIND_MESSAGES.get(status)
+    return _(text) if text else ""
+
+
 def handle_http_error(request: Request, error: HTTPException) -> Response:
+    ensure_language(request)
     status = error.status_code
     if isinstance(error, NotAuthorizedException) and not wants_json(request):
         return Redirect(f"{request.app.route_reverse('login')}?next={request.url.path}")
@@ -108,12 +120,14 @@ def handle_http_error(request: Request, error: HTTPException) -> Response:
         detail = describe_validation(error)
         extra = error.extra
     elif status == 403 and str(error.detail).startswith("CSRF"):
-        detail = CSRF_MESSAGE
+        detail = _(CSRF_MESSAGE)
         extra = {}
     else:
-        detail = error.detail if error.detail and status != 404 else KIND_MESSAGES.get(status, "")
-        if status >= 500 or not detail or detail.startswith(("Not Found", "Method Not Allowed")):
-            detail = KIND_MESSAGES.get(status, "Something went wrong on our side.")
+        # Our own details are translated where they are raised; Litestar's own are English.
+        detail = error.detail if error.detail and status != 404 else kind_message(status)
+        generic = ("Not Found", "Method Not Allowed", HTTPStatus(status).phrase)
+        if status >= 500 or not detail or detail.startswith(generic):
+            detail = kind_message(status) or _(SERVER_ERROR)
         extra = error.extra if isinstance(error.extra, dict | list) else {}
     headers = error.headers or None
     if wants_json(request):
@@ -127,7 +141,8 @@ def handle_http_error(request: Request, error: HTTPException) -> Response:
 def handle_server_error(request: Request, error: Exception) -> Response:
     path = log_safe(request.url.path)
     logger.exception("Unhandled error on %s %s", request.method, path, exc_info=error)
-    message = "Something went wrong on our side. Nothing was changed; please try again."
+    ensure_language(request)
+    message = _("Something went wrong on our side. Nothing was changed; please try again.")
     if wants_json(request):
         return _json(HTTP_500_INTERNAL_SERVER_ERROR, message)
     return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, message)
@@ -138,8 +153,10 @@ def handle_unstorable_text(request: Request, error: Exception) -> Response:
     return handle_domain_error(
         request,
         DomainError(
-            "Something you typed contains an invisible control character we can't store. "
-            "Please remove it and try again."
+            _(
+                "Something you typed contains an invisible control character we can't store. Please"
+                " remove it and try again."
+            )
         ),
     )
 
@@ -150,15 +167,18 @@ def handle_value_out_of_range(request: Request, error: Exception) -> Response:
     return handle_domain_error(
         request,
         DomainError(
-            "Something in that request is too large or too long for us to store or look up "
-            "(perhaps a number or an id). Please check it and try again."
+            _(
+                "Something in that request is too large or too long for us to store or look up "
+                "(perhaps a number or an id). Please check it and try again."
+            )
         ),
     )
 
 
 def handle_unreadable_body(request: Request, error: UnicodeDecodeError) -> Response:
     """Litestar lets a body that is not UTF-8 escape as UnicodeDecodeError: it is a 400."""
-    message = "We couldn't read that: it isn't UTF-8 text. Please check it and try again."
+    ensure_language(request)
+    message = _("We couldn't read that: it isn't UTF-8 text. Please check it and try again.")
     if wants_json(request):
         return _json(400, message)
     return _page(request, 400, message)

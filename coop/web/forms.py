@@ -11,55 +11,86 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from coop.errors import DomainError
+from coop.i18n import N_, _, ngettext
+from coop.labels import field_label
 
 T = TypeVar("T")
 
+_MIN_LENGTH = re.compile(r"of length >= (\d+)")
+_MAX_LENGTH = re.compile(r"of length <= (\d+)")
 # A posted HTML form, as every page handler takes it.
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"of length >= (\d+)"), "please use at least {0} characters"),
-    (re.compile(r"of length <= (\d+)"), "please keep it to {0} characters or fewer"),
-    (re.compile(r"matching regex '\^\[\^"), "please use ordinary letters and symbols, on one line"),
+    (
+        re.compile(r"matching regex '\^\[\^"),
+        N_("please use ordinary letters and symbols, on one line"),
+    ),
     (
         re.compile(r"must match pattern|matching regex"),
-        "please use only letters, digits, dots, dashes or _",
+        N_("please use only letters, digits, dots, dashes or _"),
     ),
     (
         re.compile(r"unknown field `(\w+)`"),
-        "“{0}” is not something we know about; please leave it out",
+        N_("“%(value)s” is not something we know about; please leave it out"),
     ),
-    (re.compile(r">= (-?[\d.]+)"), "please give {0} or more"),
-    (re.compile(r"<= (-?[\d.]+)"), "please give {0} or less"),
-    (re.compile(r"Expected `int\b"), "please give a whole number"),
-    (re.compile(r"Expected `(?:float|decimal)"), "please give a number"),
-    (re.compile(r"Expected `bool\b"), "please answer yes or no"),
-    (re.compile(r"Expected `date\b"), "please give a date like 2026-06-01"),
-    (re.compile(r"Expected `(?:datetime)"), "please give a date and time like 2026-06-01T09:00"),
-    (re.compile(r"Expected `(?:time)"), "please give a time like 09:00"),
-    (re.compile(r"Invalid enum value"), "please pick one of the choices"),
-    (re.compile(r"Expected `str\b"), "please give some text"),
+    (re.compile(r">= (-?[\d.]+)"), N_("please give %(value)s or more")),
+    (re.compile(r"<= (-?[\d.]+)"), N_("please give %(value)s or less")),
+    (re.compile(r"Expected `int\b"), N_("please give a whole number")),
+    (re.compile(r"Expected `(?:float|decimal)"), N_("please give a number")),
+    (re.compile(r"Expected `bool\b"), N_("please answer yes or no")),
+    (re.compile(r"Expected `date\b"), N_("please give a date like 2026-06-01")),
+    (
+        re.compile(r"Expected `(?:datetime)"),
+        N_("please give a date and time like 2026-06-01T09:00"),
+    ),
+    (re.compile(r"Expected `(?:time)"), N_("please give a time like 09:00")),
+    (re.compile(r"Invalid enum value"), N_("please pick one of the choices")),
+    (re.compile(r"Expected `str\b"), N_("please give some text")),
 ]
 _FIELD = re.compile(r"at `\$\.?([A-Za-z_][\w]*)")
 _MISSING = re.compile(r"missing required field `(\w+)`")
 
 
 def label(field: str) -> str:
-    return field.replace("_", " ").capitalize()
+    return field_label(field)
+
+
+def _problem(message: str) -> str | None:
+    """What is wrong, in a few words of the request's language ("please give a number")."""
+    if match := _MIN_LENGTH.search(message):
+        return ngettext(
+            "please use at least %(num)d character",
+            "please use at least %(num)d characters",
+            int(match.group(1)),
+        )
+    if match := _MAX_LENGTH.search(message):
+        return ngettext(
+            "please keep it to %(num)d character or fewer",
+            "please keep it to %(num)d characters or fewer",
+            int(match.group(1)),
+        )
+    for pattern, text in _RULES:
+        if match := pattern.search(message):
+            return _(text, value=match.group(1)) if match.groups() else _(text)
+    return None
 
 
 def humanize(message: str, field: str | None = None) -> tuple[str, str | None]:
     """Turn one msgspec message into ("Password: please use at least 10 characters", field)."""
     if missing := _MISSING.search(message):
         name = missing.group(1)
-        return f"{label(name)}: please fill this in", name
+        return _("%(label)s: please fill this in", label=label(name)), name
     if field is None and (found := _FIELD.search(message)):
         field = found.group(1)
-    for pattern, text in _RULES:
-        if match := pattern.search(message):
-            sentence = text.format(*match.groups())
-            return (f"{label(field)}: {sentence}" if field else sentence.capitalize()), field
-    return (f"{label(field)}: this doesn't look right" if field else "Please check the form"), field
+    sentence = _problem(message)
+    if sentence:
+        if field:
+            return _("%(label)s: %(problem)s", label=label(field), problem=sentence), field
+        return sentence[:1].upper() + sentence[1:], field
+    if field:
+        return _("%(label)s: this doesn't look right", label=label(field)), field
+    return _("Please check the form"), field
 
 
 def parse_form(form: Mapping[str, Any], schema: type[T], *, blank_is_none: bool = False) -> T:
@@ -72,7 +103,10 @@ def parse_form(form: Mapping[str, Any], schema: type[T], *, blank_is_none: bool 
         text = value.strip() if isinstance(value, str) else value
         if isinstance(text, str) and "\x00" in text:
             # No person types a NUL, and PostgreSQL cannot store one: stop it here, for every form.
-            raise DomainError(f"{label(key)}: please use ordinary letters and symbols.", field=key)
+            raise DomainError(
+                _("%(label)s: please use ordinary letters and symbols.", label=label(key)),
+                field=key,
+            )
         if text == "":
             if blank_is_none:
                 values[key] = None

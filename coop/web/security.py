@@ -70,7 +70,7 @@ async def require_json_bodies(request: Request) -> None:
     if has_body and b"\\u0000" in await request.body():
         raise HTTPException(
             status_code=400,
-            detail="Something in that request has an invisible NUL character. Please remove it.",
+            detail=_("Something in that request has an invisible NUL character. Please remove it."),
         )
     if has_body:
         _refuse_deep_json(await request.body())

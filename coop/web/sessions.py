@@ -55,7 +55,7 @@ async def provide_member(request: ASGIConnection) -> Member:
     """Dependency for handlers behind ``requires_member``."""
     member = await current_member(request)
     if member is None:
-        raise NotAuthorizedException("Please log in first.")
+        raise NotAuthorizedException(_("Please log in first."))
     return member
 
 
@@ -63,17 +63,17 @@ async def provide_optional_member(request: ASGIConnection) -> Member | None:
     return await current_member(request)
 
 
-async def requires_member(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_member(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     if await current_member(connection) is None:
-        raise NotAuthorizedException("Please log in first.")
+        raise NotAuthorizedException(_("Please log in first."))
 
 
-async def requires_coordinator(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def requires_coordinator(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     member = await current_member(connection)
     if member is None:
-        raise NotAuthorizedException("Please log in first.")
+        raise NotAuthorizedException(_("Please log in first."))
     if member.role != Role.COORDINATOR:
-        raise Forbidden("Only coordinators can do that. If you think you should, ask one.")
+        raise Forbidden(_("Only coordinators can do that. If you think you should, ask one."))
 
 
 def _session_key(member: Member) -> str:

@@ -9,7 +9,7 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from coop import formatting, i18n
+from coop import formatting, i18n, labels
 from coop.settings import Settings
 
 
@@ -26,6 +26,16 @@ def _finalize(context: Context, value: Any) -> Any:
     return value
 
 
+def switch_back_to(request: Any) -> str:
+    """Where the language switch returns: this page, unless its address is a secret (a feed)."""
+    if request is None:
+        return "/"
+    path = request.url.path
+    if path.startswith(("/calendar/", "/api/")):
+        return "/"
+    return path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def configure_environment(env: Environment, settings: Settings) -> None:
     """Register the filters every template may use."""
     zone = settings.zone
@@ -34,6 +44,7 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         return value.astimezone(zone)
 
     def when(value: datetime) -> str:
+        """Saturday 6 June, 9:00 am / sábado 6 de junio, 9:00."""
         return formatting.when(value, zone)
 
     def clock(value: datetime) -> str:
@@ -41,6 +52,7 @@ def configure_environment(env: Environment, settings: Settings) -> None:
 
     env.finalize = _finalize
     env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True  # {% trans %} text as one line (babel.cfg too)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: i18n.translations(i18n.current_language()).gettext(message),
         ngettext=lambda singular, plural, n: i18n.translations(i18n.current_language()).ngettext(
@@ -49,9 +61,18 @@ def configure_environment(env: Environment, settings: Settings) -> None:
         newstyle=True,
     )
     env.globals.update(current_language=i18n.current_language)
+    env.filters.update(local=local, when=when, clock=clock, money=formatting.money)
     env.filters.update(
-        local=local, when=when, clock=clock, day=formatting.day, money=formatting.money
+        day=formatting.day,
+        long_date=formatting.long_date,
+        month_year=formatting.month_year,
+        number=formatting.number,
+        translated=i18n.translated,
+        unit=labels.unit_label,
+        field_label=labels.field_label,
+        channel=labels.channel_label,
     )
+    env.globals.update(languages=i18n.LANGUAGES, switch_back_to=switch_back_to)
     env.globals.update(garden_timezone=settings.timezone, base_url=settings.base_url)
     env.filters.update(hours=formatting.hours_text, pay=formatting.pay_text)
     env.filters.update(

@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Page, Playwright
 
-try:  # under pytest, tests/ is on sys.path and tests/conftest.py is the module "conftest"
-    from conftest import PASSWORD, run_coop, served_app
-except ImportError:  # `python -m tests.browser.screenshots` from the repository root
-    from tests.conftest import PASSWORD, run_coop, served_app
+from tests.support.people import PASSWORD
+from tests.support.served import run_coop, served_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -56,7 +55,7 @@ class PageSpec:
     status: int = 200
     photo: bool = False  # shown in the README by `make screenshots`
 
-    def url(self, ids: dict[str, int]) -> str:
+    def url(self, ids: dict[str, Any]) -> str:
         return self.path.format(**ids)
 
 
@@ -102,6 +101,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("timesheet", "/pay-periods/{period}/timesheet", "coordinator"),
     PageSpec("impact", "/reports/impact", "coordinator"),
     PageSpec("my-season-coordinator", "/me/season", "coordinator"),
+    # market day
+    PageSpec("market", "/market", "coordinator", photo=True),
+    PageSpec("market-not-on-a-market-shift", "/market", "member", status=403),
+    PageSpec("lot", "/lots/{lot}", "coordinator"),
+    PageSpec("lot-label", "/lots/{lot}/label", "coordinator"),
 )
 
 

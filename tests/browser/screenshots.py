@@ -21,6 +21,7 @@ from .harness import DESKTOP, MEMBER, PAGES, PHONE, ROOT, launch, log_in, served
 
 OUT = ROOT / "docs" / "screenshots"
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
+SPANISH = ("shift", "calendar")  # also photographed in Spanish, on a phone: <name>-es-phone.png
 
 
 def demo_ids(base_url: str) -> dict[str, int]:
@@ -63,6 +64,30 @@ def photograph(browser: Browser, base_url: str, out: Path = OUT) -> list[Path]:
     return saved
 
 
+def photograph_spanish(browser: Browser, base_url: str, out: Path = OUT) -> list[Path]:
+    """The member's pages in SPANISH, as a phone set to Spanish (Accept-Language) shows them."""
+    out.mkdir(parents=True, exist_ok=True)
+    ids = demo_ids(base_url)
+    options = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "locale": "es-ES"}
+    context = browser.new_context(base_url=base_url, **options)
+    page = context.new_page()
+    page.goto("/login")
+    page.locator("#username").fill(MEMBER[0])
+    page.locator("#password").fill(demo.PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{base_url}/me")
+    saved = []
+    for spec in PAGES:
+        if spec.name in SPANISH:
+            page.goto(spec.url(ids))
+            page.wait_for_load_state("networkidle")
+            path = out / f"{spec.name}-es-phone.png"
+            page.screenshot(path=path, animations="disabled", caret="hide")
+            saved.append(path)
+    context.close()
+    return saved
+
+
 def main() -> int:
     with (
         tempfile.TemporaryDirectory() as directory,
@@ -71,7 +96,7 @@ def main() -> int:
     ):
         browser = launch(playwright)
         try:
-            saved = photograph(browser, base_url)
+            saved = photograph(browser, base_url) + photograph_spanish(browser, base_url)
         finally:
             browser.close()
     for path in saved:

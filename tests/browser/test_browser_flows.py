@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Garden, unique
 from .harness import COORDINATOR, create_invite, fill_register_form, focused, log_in
+from .scene import Garden, unique
 
 JAVASCRIPT = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 ROBIN_AND_JO = re.compile(r"^(Robin and Jo|Jo and Robin)$")  # in the order they joined
@@ -208,7 +208,7 @@ def test_someone_withdraws_and_the_waitlist_moves(open_page, app_url, garden: Ga
 
     ana = opened(open_page, app_url, waiting, javascript)
     ana.goto(f"/shifts/{shift}")
-    expect(ana.get_by_text("0 of 1 pair places open.")).to_be_visible()
+    expect(ana.get_by_text("0 of 1 pair place open.")).to_be_visible()
     ana.get_by_role("button", name="Sign up", exact=True).click()
     expect(status(ana)).to_have_text("That shift is full. You're on the waitlist, number 1.")
     expect(my_shift(ana, title)).to_contain_text("On the waitlist, number 1")

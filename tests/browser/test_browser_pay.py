@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from .conftest import Garden, unique
 from .harness import COORDINATOR, assert_accessible, log_in
+from .scene import Garden, unique
 
 ZONE = ZoneInfo(os.environ.get("COOP_TIMEZONE", "America/Chicago"))
 PRINTS = Path(os.environ.get("COOP_PRINTS", "/tmp/coop-prints"))
@@ -23,14 +23,16 @@ def pdf_pages(pdf: bytes) -> int:
 
 
 def test_a_coordinator_approves_closes_and_prints_timesheets(open_page, app_url, garden: Garden):
-    sam, jo = garden.member("Sam"), garden.member("Jo")
+    # Names of their own: the shared garden may already hold another "Sam" or "Jo".
+    sam_name, jo_name = unique("Sam"), unique("Jo")
+    sam, jo = garden.member(sam_name), garden.member(jo_name)
     pair = garden.pair(sam, jo)
     title = unique("Bean picking")
     shift = garden.shift(title, kind="harvesting", days_ahead=3)
     garden.sign_up(sam, shift, pair)
     garden.start_now(shift)  # began an hour ago, ends in an hour
-    for who in (sam, jo):
-        member_id = garden._ok("GET", "/api/me", None, who)["id"]
+    ids = {who: garden._ok("GET", "/api/me", None, who)["id"] for who in (sam, jo)}
+    for who, member_id in ids.items():
         garden._ok(
             "POST",
             f"/api/shifts/{shift}/attendance",
@@ -43,10 +45,12 @@ def test_a_coordinator_approves_closes_and_prints_timesheets(open_page, app_url,
     page.get_by_role("link", name="Pay").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Pay periods")
     assert_accessible(page)
-    # Wages first: Sam earns $15.50 an hour, Jo $16.25.
-    for name, wage in (("Sam", "15.50"), ("Jo", "16.25")):
+    # Wages first: Sam earns $15.50 an hour, Jo $16.25 (each picked by id, shown by name).
+    for who, name, wage in ((sam, sam_name, "15.50"), (jo, jo_name, "16.25")):
         wages = page.locator("#wages")
-        wages.get_by_label("Member").select_option(label=name)
+        member = wages.get_by_label("Member")
+        member.select_option(value=str(ids[who]))
+        expect(member.locator("option:checked")).to_have_text(name)
         wages.get_by_label("Hourly wage in dollars").fill(wage)
         wages.get_by_role("button", name="Save the wage").click()
         expect(page.get_by_role("status")).to_contain_text("hourly wage is saved")
@@ -61,7 +65,10 @@ def test_a_coordinator_approves_closes_and_prints_timesheets(open_page, app_url,
     assert_accessible(page)
 
     # The week's marked time, approved from the period's page.
-    waiting.get_by_role("button", name="Approve this shift's time").click()
+    ours = waiting.locator("form.approve-shift").filter(has_text=title)
+    expect(ours).to_contain_text(sam_name)
+    expect(ours).to_contain_text(jo_name)
+    ours.get_by_role("button", name="Approve this shift's time").click()
     expect(page.get_by_role("status")).to_have_text("Approved. That time will be paid.")
     expect(waiting).to_contain_text("Nothing waits for approval.")
     totals = page.locator("section[aria-labelledby=totals-heading] tfoot")
@@ -72,7 +79,9 @@ def test_a_coordinator_approves_closes_and_prints_timesheets(open_page, app_url,
     assert_accessible(page)
 
     page.get_by_role("button", name="Print timesheets").click()
-    expect(page.locator("section.sheet")).to_have_count(2)
+    sheets = page.locator("section.sheet")
+    expect(sheets).to_have_count(2)
+    expect(sheets.get_by_role("heading", level=2)).to_have_text(sorted([sam_name, jo_name]))
     assert_accessible(page)
     expect(page.locator("section.sheet").first).to_contain_text("Signature of")
     pdf = page.pdf(format="Letter", print_background=True)
@@ -95,7 +104,8 @@ def test_a_coordinator_approves_closes_and_prints_timesheets(open_page, app_url,
     # Jo sees Jo's own record, approved, and its history; never Sam's.
     expect(attendance).to_contain_text("came")
     expect(attendance).to_contain_text("(approved)")
-    expect(attendance).not_to_contain_text("Sam")
+    expect(attendance).to_contain_text(jo_name)
+    expect(attendance).not_to_contain_text(sam_name)
     attendance.get_by_text("2 changes").click()
     assert_accessible(jo_page)
     attendance.screenshot(path=str(PRINTS / "attendance-jo.png"))

@@ -18,7 +18,7 @@ import pytest
 from ical.calendar import Calendar as StrictCalendar
 from ical.calendar_stream import IcsCalendarStream
 
-JS_DIR = Path(__file__).parent / "js"
+JS_DIR = Path(__file__).resolve().parent.parent / "js"
 
 
 def read_strict(body: bytes) -> StrictCalendar:

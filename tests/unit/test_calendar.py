@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from icsparsers import lines, read_strict
-from icsparsers import read_icaljs as parse_with_icaljs
 
 from coop.calendar import FeedEvent, build_feed, etag_for, vtimezone
+from tests.support.icsparsers import lines, read_strict
+from tests.support.icsparsers import read_icaljs as parse_with_icaljs
 
 GARDEN_ZONE = "America/Chicago"
 UTC_MS = 1000
