@@ -428,7 +428,7 @@ async def test_a_shared_contact_reaches_partners_only(garden):
     maria = await garden.first_coordinator()
     await jo.patch("/api/me", json={"contact": "555-0101", "share_contact": True})
     await sam.patch("/api/me", json={"contact": "555-0199", "share_contact": False})
-    shift_id = await add_shift(garden.client)
+    shift_id = Rows(garden.client).shift()
     assert (await jo.post(f"/api/shifts/{shift_id}/placements", json={})).status_code == 201
     # Sam completes Jo's waiting slot: side by side, but strangers.
     placed = await sam.post(f"/api/shifts/{shift_id}/placements", json={})
@@ -463,7 +463,7 @@ async def test_a_shared_contact_reaches_partners_only(garden):
 async def test_visitors_see_how_many_are_coming_not_who(garden):
     jo = await garden.member("jo", "Jolene")
     sam = await garden.member("sam", "Samwise")
-    shift_id = await add_shift(garden.client)
+    shift_id = Rows(garden.client).shift()
     await jo.post(f"/api/shifts/{shift_id}/placements", json={})
     await sam.post(f"/api/shifts/{shift_id}/placements", json={})
     visitor = await User(garden.client).get(f"/shifts/{shift_id}")
@@ -476,7 +476,7 @@ async def test_visitors_see_how_many_are_coming_not_who(garden):
 
 async def test_members_only_mode_covers_the_schedule_everywhere(settings, garden):
     jo = await garden.member("jo", "Jo")
-    shift_id = await add_shift(garden.client)
+    shift_id = Rows(garden.client).shift()
     closed = create_app(replace(settings, season_feed_public=False))
     async with AsyncTestClient(closed, base_url="http://testserver.local") as other:
         for path in ["/", f"/shifts/{shift_id}"]:
