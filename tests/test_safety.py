@@ -19,7 +19,7 @@ from coop.app import create_app
 from coop.web.errors import handle_server_error
 from tests.support.icsparsers import read_strict
 from tests.support.people import PASSWORD, User
-from tests.support.rows import in_app
+from tests.support.rows import Rows, in_app
 from tests.support.served import run_coop, served_app
 
 FAKE_CSRF = '<input type="hidden" name="_csrf_token" value="abc123" />'
