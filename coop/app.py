@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 from litestar import Litestar, get
@@ -24,6 +26,15 @@ from coop.market.api import MarketApi
 from coop.market.pages import MarketPages, manifest, service_worker
 from coop.members.api import MeApi, MembersApi, RecoveryApi, SessionApi
 from coop.members.pages import AccountPages, MePages, RecoveryPages
+from coop.notices.api import NotificationsApi, UndeliveredApi
+from coop.notices.pages import (
+    InboxPages,
+    NoticeSettingsPages,
+    UndeliveredPages,
+    UnsubscribePages,
+    count_unread,
+)
+from coop.notices.sender import Sender
 from coop.pairs.api import PairsApi
 from coop.pairs.pages import PairsPages
 from coop.pay.api import MySeasonApi, PayPeriodsApi, WagesApi
@@ -42,7 +53,7 @@ from coop.web import sessions
 from coop.web.deps import dependencies
 from coop.web.errors import EXCEPTION_HANDLERS, document_errors
 from coop.web.language import LanguageMiddleware, LanguageSwitch
-from coop.web.security import SecurityHeadersMiddleware, before_request
+from coop.web.security import SecurityHeadersMiddleware, refuse_unsafe_requests
 from coop.web.templating import configure_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +76,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
             enable_wal(str(settings.sqlite_path))
         elif isinstance(engine, PostgresEngine):
             await engine.start_connection_pool(min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE)
+
+    background: dict[str, asyncio.Task] = {}
+    stop_sender = asyncio.Event()
+
+    async def start_sender() -> None:
+        """``coop serve`` sends notices itself, so ``make run`` needs nothing more."""
+        if settings.run_sender:
+            stop_sender.clear()
+            background["sender"] = asyncio.create_task(Sender(settings).run_forever(stop_sender))
+
+    async def stop_background() -> None:
+        stop_sender.set()
+        if task := background.pop("sender", None):
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(task, timeout=10)
+
+    async def before_request(request) -> None:
+        await refuse_unsafe_requests(request)
+        await count_unread(request)
 
     async def close_database() -> None:
         if isinstance(engine, PostgresEngine):
@@ -114,13 +144,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PayPages,
             MySeasonPages,
             ImpactPages,
+            NotificationsApi,
+            UndeliveredApi,
+            InboxPages,
+            NoticeSettingsPages,
+            UnsubscribePages,
+            UndeliveredPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
             RecoveryApi,
             RecoveryPages,
         ],
         dependencies=dependencies(settings),
-        on_startup=[open_database],
-        on_shutdown=[close_database],
+        on_startup=[open_database, start_sender],
+        on_shutdown=[stop_background, close_database],
         template_config=template_config,
         plugins=[FlashPlugin(config=FlashConfig(template_config=template_config)), HTMXPlugin()],
         middleware=[
@@ -132,7 +168,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["^/health$", "^/calendar/"],  # anchored: not "/api/days/healthy/"
+            # Anchored: "/api/days/healthy/cancel" is no exclusion.
+            exclude=["^/health$", "^/calendar/", "^/unsubscribe"],
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=before_request,

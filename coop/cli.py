@@ -186,6 +186,40 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """The notice sender alone: reminders, alerts and e-mail, until stopped."""
+    import signal
+    from datetime import timedelta
+
+    from coop.notices.sender import Sender
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    sender = Sender(
+        settings,
+        batch=args.batch,
+        lease=timedelta(seconds=args.lease),
+        retry_base=timedelta(seconds=args.retry_base),
+        poll_seconds=args.poll,
+    )
+
+    async def work() -> None:
+        if args.once:
+            sent = await sender.run_once()
+            print(f"Sent {sent} e-mails.")
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        if not settings.email_enabled:
+            print("COOP_SMTP_URL is not set: notices reach inboxes only; no e-mail is sent.")
+        print("The notice sender is running (Ctrl+C to stop).", flush=True)
+        await sender.run_forever(stop)
+
+    asyncio.run(_with_app_engine(settings, work))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coop", description="The garden co-op manager.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -218,6 +252,14 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="a consistent copy of a live SQLite database")
     backup.add_argument("file")
     backup.set_defaults(run=cmd_backup)
+
+    worker = commands.add_parser("worker", help="run the notice sender alone")
+    worker.add_argument("--once", action="store_true", help="one round, then stop")
+    worker.add_argument("--poll", type=float, default=5.0, help="seconds between rounds")
+    worker.add_argument("--batch", type=int, default=50, help="e-mails claimed at a time")
+    worker.add_argument("--lease", type=float, default=300, help="seconds a claim lasts")
+    worker.add_argument("--retry-base", type=float, default=30, help="first retry wait, seconds")
+    worker.set_defaults(run=cmd_worker)
     return parser
 
 

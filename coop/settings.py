@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DEFAULT_DATABASE_URL = "sqlite:///coop.sqlite3"
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"
 MIN_SECRET_KEY_LENGTH = 16
+SMTP_SCHEMES = ("smtp://", "smtps://", "smtp+starttls://")
 
 
 class SettingsError(ValueError):
@@ -28,6 +29,11 @@ class Settings:
     debug: bool = False
     # Addresses of reverse proxies whose X-Forwarded-For is believed ("" trusts nobody).
     trusted_proxies: str = ""
+    smtp_url: str = ""
+    mail_from: str = ""
+    # The notice sender runs inside the app (``coop serve``) unless COOP_SENDER=0; an app built
+    # directly from Settings (the tests) leaves it to whoever calls it.
+    run_sender: bool = False
 
     def __post_init__(self) -> None:
         try:
@@ -38,6 +44,10 @@ class Settings:
             raise SettingsError("COOP_DATABASE_URL must start with sqlite:/// or postgresql://")
         if not self.base_url.startswith(("http://", "https://")):
             raise SettingsError("COOP_BASE_URL must start with http:// or https://")
+        if self.smtp_url and not self.smtp_url.startswith(SMTP_SCHEMES):
+            raise SettingsError(
+                "COOP_SMTP_URL must start with smtp://, smtps:// or smtp+starttls://"
+            )
         # Behind HTTPS the app is for real: a known or short key would let anyone forge sessions.
         if self.secure_cookies and (
             self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < MIN_SECRET_KEY_LENGTH
@@ -59,6 +69,9 @@ class Settings:
             season_feed_public=env.get("COOP_SEASON_FEED_PUBLIC", "1") not in {"0", "false", "no"},
             debug=env.get("COOP_DEBUG", "") in {"1", "true", "yes"},
             trusted_proxies=env.get("COOP_TRUSTED_PROXIES", "").strip(),
+            smtp_url=env.get("COOP_SMTP_URL", ""),
+            mail_from=env.get("COOP_MAIL_FROM", ""),
+            run_sender=env.get("COOP_SENDER", "1") not in {"0", "false", "no"},
         )
 
     @property
@@ -76,6 +89,10 @@ class Settings:
     @property
     def uses_development_key(self) -> bool:
         return self.secret_key == DEV_SECRET_KEY
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_url)
 
     @property
     def secure_cookies(self) -> bool:

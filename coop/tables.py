@@ -23,6 +23,7 @@ from piccolo.table import Table
 
 from coop.vocabulary import (
     AttendanceStatus,
+    NoticeKind,
     PairStatus,
     PlacementStatus,
     Role,
@@ -30,6 +31,7 @@ from coop.vocabulary import (
     ShiftStatus,
 )
 
+NOTICE_KINDS = tuple(kind.value for kind in NoticeKind)
 DEFAULT_SHIFT_KINDS = (
     ("planting", "Planting"),
     ("weeding", "Weeding"),
@@ -58,6 +60,11 @@ class Member(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     hourly_wage_cents = Integer(default=0)
     language = Varchar(length=8, default="")  # "" follows the browser; else "en" or "es"
+    # Notices by e-mail: the address is used for nothing else and shown to nobody.
+    email = Varchar(length=254, default="")
+    email_kinds = Varchar(length=400, default=",".join(NOTICE_KINDS))
+    quiet_hours_start = Varchar(length=5, default="")
+    quiet_hours_end = Varchar(length=5, default="")
 
 
 class Invite(Table):
@@ -143,6 +150,8 @@ class Placement(Table):
     pair = ForeignKey(Pair, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # False after a partner withdrew: only the one left may say "match me with anyone".
+    open_to_anyone = Boolean(default=True)
 
 
 class PlacementMember(Table):
@@ -351,6 +360,24 @@ class StockAdjustment(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class Notification(Table):
+    """One notice to one member, written in the transaction of the change it reports."""
+
+    member = ForeignKey(Member, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=40)
+    text = Text()
+    url = Varchar(length=300, default="")
+    language = Varchar(length=10, default="en")
+    dedupe_key = Varchar(length=200, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    read_at = Timestamptz(null=True, default=None)
+    email_status = Varchar(length=10, default="")  # the outbox index is partial: see migration
+    emailed_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+
+
 TABLES: list[type[Table]] = [
     Member,
     Invite,
@@ -379,4 +406,5 @@ TABLES: list[type[Table]] = [
     PayAdjustment,
     BatchHarvest,
     StockAdjustment,
+    Notification,
 ]

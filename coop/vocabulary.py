@@ -59,3 +59,17 @@ OPEN_PAIR = (PairStatus.PROPOSED, PairStatus.ACTIVE)
 def values(vocabulary: type[StrEnum]) -> tuple[str, ...]:
     """The plain strings of a vocabulary, for ``Literal`` types and SQL."""
     return tuple(member.value for member in vocabulary)
+
+
+class NoticeKind(StrEnum):
+    """What a notice is about (see docs/NOTICES.md)."""
+
+    SHIFT_CANCELLED = "shift_cancelled"
+    SHIFT_CHANGED = "shift_changed"
+    WAITLIST_PROMOTED = "waitlist_promoted"
+    PARTNER_LEFT = "partner_left"
+    PARTNER_JOINED = "partner_joined"
+    PAIR_PROPOSED = "pair_proposed"
+    PAIR_ACCEPTED = "pair_accepted"
+    REMINDER = "reminder"
+    COORDINATOR_ALERT = "coordinator_alert"

@@ -22,6 +22,7 @@ from coop.db import bind, engine_for
 from coop.members import service as members
 from coop.settings import Settings
 from tests.support.databases import new_postgres_database, reset_postgres
+from tests.support.mail import Mailbox, smtp_server
 from tests.support.people import PASSWORD, Garden
 from tests.support.served import TEST_SECRET_KEY, run_coop, served_app
 
@@ -86,3 +87,10 @@ async def app_url(database_url: str) -> AsyncIterator[str]:
     workers = 1 if database_url.startswith("sqlite") else 2
     with served_app(database_url, workers=workers) as base_url:
         yield base_url
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, Mailbox]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for this test: its URL and what it received."""
+    with smtp_server() as server:
+        yield server

@@ -7,9 +7,10 @@ with ``asyncio.gather``. Afterwards the database itself is read to check the inv
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from coop.tables import Placement, PlacementMember, Shift
+from coop.tables import Notification, Placement, PlacementMember, Shift
 from tests.support.crowd import Person, gather_people
 from tests.support.rows import insert_shift
 
@@ -107,6 +108,16 @@ async def test_withdrawals_and_sign_ups_at_once_keep_the_invariant(app_url):
     seats = [m for group in state.values() for p in group for m in p["seats"]]
     assert len(seats) == len(set(seats))
     assert not {p.id for p in leaving} & set(seats)
+    # Exactly one waitlist_promoted per promoted person, and only to people who waited.
+    answers = zip(people[:14] + arriving, list(first_wave) + responses[len(leaving) :], strict=True)
+    waited = {p.id for p, r in answers if r.json()["status"] == "waitlisted"}
+    told = await Notification.select(Notification.member).where(
+        Notification.kind == "waitlist_promoted"
+    )
+    counts = Counter(row["member"] for row in told)
+    assert set(counts.values()) <= {1} and set(counts) <= waited
+    held_seats = {m for p in held for m in p["seats"]}
+    assert held_seats & waited <= set(counts)
     for person in people:
         await person.http.aclose()
 

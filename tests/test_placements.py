@@ -107,6 +107,7 @@ async def test_a_solo_completes_the_oldest_slot_awaiting_a_partner(client, garde
 
 
 async def test_a_withdrawing_partner_leaves_the_slot_to_the_first_waiting_solo(client, garden):
+    """Only once the partner who stays says "match me with anyone" (consent first)."""
     shift_id = Rows(client).shift(pair_slots=1)
     people = [await garden.member(n) for n in ("ana", "ben", "cai", "dee", "eve")]
     ana, ben, cai, dee, eve = people
@@ -116,6 +117,12 @@ async def test_a_withdrawing_partner_leaves_the_slot_to_the_first_waiting_solo(c
     assert (waiting_pair["waitlist_position"], waiting_solo["waitlist_position"]) == (1, 2)
 
     assert (await ana.delete(f"/api/placements/{slot['id']}")).status_code == 204
+    ben_places = (await ben.get("/api/me/placements")).json()
+    assert ben_places[0]["status"] == "awaiting_partner"
+    assert ben_places[0]["open_to_anyone"] is False
+    assert (await eve.get("/api/me/placements")).json()[0]["status"] == "waitlisted"
+
+    assert (await ben.post(f"/api/placements/{slot['id']}/open")).status_code == 200
     ben_places = (await ben.get("/api/me/placements")).json()
     assert ben_places[0]["status"] == "confirmed"
     assert [m["display_name"] for m in ben_places[0]["members"]] == ["Ben", "Eve"]
@@ -154,6 +161,7 @@ async def test_promotion_skips_entries_that_no_longer_fit(client, garden):
     assert (await sign_up(cai, other)).status_code == 201
 
     await ana.delete(f"/api/placements/{slot['id']}")
+    await ben.post(f"/api/placements/{slot['id']}/open")  # Ben agrees to anyone
     places = (await ben.get("/api/me/placements")).json()
     assert [m["display_name"] for m in places[0]["members"]] == ["Ben", "Dee"]
     cai_full = [p for p in (await cai.get("/api/me/placements")).json() if p["shift_id"] == full]

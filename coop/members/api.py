@@ -54,6 +54,10 @@ def me_out(settings: Settings, member: Member) -> MeOut:
         share_contact=member.share_contact,
         max_shifts_per_week=member.max_shifts_per_week,
         reminder_minutes=member.reminder_minutes,
+        email=member.email,
+        email_kinds=[kind for kind in member.email_kinds.split(",") if kind],
+        quiet_hours_start=member.quiet_hours_start,
+        quiet_hours_end=member.quiet_hours_end,
         language=member.language or None,
     )
 

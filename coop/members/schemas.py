@@ -20,6 +20,19 @@ Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=7 * 24 * 60)]
 Language = Literal["en", "es"]
 ShiftsPerWeek = Annotated[int, msgspec.Meta(ge=1, le=21)]
+Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+NoticeKind = Literal[
+    "shift_cancelled",
+    "shift_changed",
+    "waitlist_promoted",
+    "partner_left",
+    "partner_joined",
+    "pair_proposed",
+    "pair_accepted",
+    "reminder",
+    "coordinator_alert",
+]
+Clock = Annotated[str, msgspec.Meta(pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")]
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,6 +66,12 @@ class MemberUpdate(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=Tru
     contact: Contact | msgspec.UnsetType | None = msgspec.UNSET
     reminder_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
     language: Language | msgspec.UnsetType | None = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    email_kinds: Annotated[list[NoticeKind], msgspec.Meta(max_length=20)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    quiet_hours_start: Clock | msgspec.UnsetType | None = msgspec.UNSET
+    quiet_hours_end: Clock | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class MemberOut(msgspec.Struct):
@@ -73,6 +92,10 @@ class MeOut(msgspec.Struct):
     max_shifts_per_week: int | None
     reminder_minutes: int | None
     language: str | None
+    email: str = ""
+    email_kinds: list[str] = []
+    quiet_hours_start: str = ""
+    quiet_hours_end: str = ""
 
 
 class CalendarUrl(msgspec.Struct):

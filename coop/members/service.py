@@ -185,9 +185,18 @@ async def update_settings(member: Member, changes: dict[str, Any]) -> Member:
         "share_contact",
         "contact",
         "reminder_minutes",
+        "email",
+        "email_kinds",
+        "quiet_hours_start",
+        "quiet_hours_end",
         "language",
     }
     values = {key: value for key, value in changes.items() if key in allowed}
+    for key in ("email", "quiet_hours_start", "quiet_hours_end"):
+        if key in values:
+            values[key] = (values[key] or "").strip()
+    if "email_kinds" in values:
+        values["email_kinds"] = ",".join(sorted(set(values["email_kinds"] or [])))
     if "language" in values:
         values["language"] = values["language"] or ""  # null: follow the browser again
     if "contact" in values:

@@ -13,6 +13,7 @@ from coop.errors import Conflict, Forbidden, NotFound
 from coop.feeds.urls import feed_url
 from coop.i18n import _
 from coop.members import credentials
+from coop.notices import events
 from coop.settings import Settings
 from coop.tables import Member, Pair, Placement, PlacementMember, Shift, ShiftNote
 from coop.vocabulary import OPEN_PAIR, PairStatus, PlacementStatus
@@ -116,6 +117,7 @@ async def propose(member: Member, partner_username: str) -> dict:
             await pair.save()
         except UNIQUE_VIOLATIONS as error:
             raise _exists(PairStatus.PROPOSED, partner["display_name"]) from error
+        await events.pair_proposed(pair.id, member.id, partner["id"])
     return {"id": pair.id, "status": PairStatus.PROPOSED}
 
 
@@ -151,6 +153,8 @@ async def _answer(pair_id: int, member_id: int, new_status: str) -> dict:
         )
         if not rows:
             raise Conflict(_("This pair isn't waiting for an answer any more."))
+        if new_status == "active" and pair["proposed_by"] is not None:
+            await events.pair_accepted(pair_id, member_id, pair["proposed_by"])
     return {"id": pair_id, "status": new_status}
 
 

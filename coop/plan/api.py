@@ -145,9 +145,9 @@ class PlanApi(Controller):
         responses=error_responses(409),
     )
     async def cancel_shift(
-        self, shift_id: FromPath[int], data: JSONBody[CancelRequest]
+        self, shift_id: FromPath[int], data: JSONBody[CancelRequest], settings: AppSettings
     ) -> ShiftOut:
-        return shift_out(await service.cancel_shift(shift_id, data.reason))
+        return shift_out(await service.cancel_shift(shift_id, data.reason, settings.zone))
 
     @post(
         "/days/{day:str}/cancel",

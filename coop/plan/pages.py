@@ -267,7 +267,7 @@ class PlanPages(Controller):
         try:
             if len(reason) > 200:
                 raise InvalidPlan(_("Reason: please keep it to 200 characters or fewer."), "reason")
-            await service.cancel_shift(shift_id, reason)
+            await service.cancel_shift(shift_id, reason, settings.zone)
         except DomainError as error:
             return await self._render_shift(
                 shift_id,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from coop.db import reading, writing
 from coop.errors import Conflict, NotFound
 from coop.i18n import _, ngettext
+from coop.notices import events
 from coop.plan.recurrence import (
     InvalidPlan,
     Occurrence,
@@ -262,7 +263,11 @@ async def update_shift(shift_id: int, update: ShiftUpdate, zone: ZoneInfo) -> li
             for target in targets:  # new slots go to the waitlist at once, in order
                 await fill_open_slots(target["id"], zone)
         ids = [target["id"] for target in targets]
-        return await shift_query().where(Shift.id.is_in(ids)).order_by(Shift.starts_at)
+        changed = await shift_query().where(Shift.id.is_in(ids)).order_by(Shift.starts_at)
+        before = {target["id"]: target for target in targets}
+        for after in changed:  # people placed hear of a new time or place, in this transaction
+            await events.shift_changed(before[after["id"]], after, zone)
+        return changed
 
 
 async def _apply(
@@ -328,13 +333,14 @@ async def _refuse_fewer_slots(target: dict[str, Any], zone: ZoneInfo) -> None:
     )
 
 
-async def cancel_shift(shift_id: int, reason: str) -> dict[str, Any]:
+async def cancel_shift(shift_id: int, reason: str, zone: ZoneInfo) -> dict[str, Any]:
     """Cancel one shift; it stays (status "cancelled") so calendars remove it and show why."""
     async with writing():
         shift = await get_shift(shift_id)
         if shift["status"] == ShiftStatus.CANCELLED:
             raise Conflict(_("That shift is already cancelled."))
         await _cancel([shift_id], reason)
+        await events.shifts_cancelled([shift_id], reason, zone)
         return await get_shift(shift_id)
 
 
@@ -351,6 +357,7 @@ async def cancel_day(day: date, reason: str, zone: ZoneInfo) -> list[dict[str, A
         )
         if ids:
             await _cancel(ids, reason)
+            await events.shifts_cancelled(ids, reason, zone)
             return await shift_query().where(Shift.id.is_in(ids)).order_by(Shift.starts_at)
     return []
 

@@ -15,6 +15,7 @@ from coop.shifts.schemas import (
     AttendanceView,
     NoteIn,
     NoteOut,
+    PartnerChoice,
     PlacementCreate,
     PlacementOut,
 )
@@ -152,6 +153,26 @@ class PlacementsApi(Controller):
     ) -> None:
         """Withdraw from a shift; no reason needed. A partner keeps the slot."""
         await service.withdraw(placement_id, member.id, settings.zone)
+
+    @post("/placements/{placement_id:int}/open", status_code=HTTP_200_OK)
+    async def open_to_anyone(
+        self, placement_id: FromPath[int], member: CurrentMember, settings: AppSettings
+    ) -> PlacementOut:
+        """Match me with anyone: the waitlist or a solo sign-up may now complete your place."""
+        view = await service.open_to_anyone(placement_id, member.id, settings.zone)
+        return placement_out(view, member.id)
+
+    @post("/placements/{placement_id:int}/partner", status_code=HTTP_200_OK)
+    async def choose_partner(
+        self,
+        placement_id: FromPath[int],
+        data: JSONBody[PartnerChoice],
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> PlacementOut:
+        """Your partner from that active pair takes the free seat beside you."""
+        view = await service.choose_partner(placement_id, member.id, data.pair_id, settings.zone)
+        return placement_out(view, member.id)
 
     @get("/me/placements")
     async def mine(self, member: CurrentMember) -> list[PlacementOut]:

@@ -18,7 +18,7 @@ from coop.i18n import _
 from coop.periods import week_bounds, week_start
 from coop.settings import Settings
 from coop.shifts import attendance, listing, rules, service, visibility
-from coop.shifts.schemas import AttendanceRecord, NoteIn, PlacementCreate
+from coop.shifts.schemas import AttendanceRecord, NoteIn, PartnerChoice, PlacementCreate
 from coop.tables import Member
 from coop.vocabulary import AttendanceStatus, PlacementStatus, ShiftStatus
 from coop.web import sessions
@@ -262,3 +262,56 @@ class PlacementPages(Controller):
         flash(request, words, category="success")
         target = data.get("next", "")
         return Redirect(safe_next(request, target))
+
+    async def _choose(self, request, placement_id, data, member, settings, choose) -> Any:
+        """Run one choice for a place whose partner left; answer as withdraw does."""
+        shift_id = str(data.get("shift_id", ""))
+        in_place = bool(request.htmx) and shift_id.isdigit()
+        try:
+            view = await choose()
+        except DomainError as error:
+            if not in_place:
+                raise
+            return await places(
+                int(shift_id), member, settings, error.status_code, error=error.message
+            )
+        words = service.describe(view, member.id)
+        if in_place:
+            return await places(int(shift_id), member, settings, message=words)
+        flash(request, words, category="success")
+        return Redirect(f"/shifts/{view['shift_id']}")
+
+    @post("/{placement_id:int}/open")
+    async def open_to_anyone(
+        self,
+        request: HTMXRequest,
+        placement_id: FromPath[int],
+        data: Form,
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> Template | Redirect:
+        """ "Match me with anyone": the waitlist or the next solo sign-up completes the place."""
+
+        async def choose():
+            return await service.open_to_anyone(placement_id, member.id, settings.zone)
+
+        return await self._choose(request, placement_id, data, member, settings, choose)
+
+    @post("/{placement_id:int}/partner")
+    async def choose_partner(
+        self,
+        request: HTMXRequest,
+        placement_id: FromPath[int],
+        data: Form,
+        member: CurrentMember,
+        settings: AppSettings,
+    ) -> Template | Redirect:
+        """ "Sign up with <partner>": an active partner takes the free seat."""
+
+        async def choose():
+            choice = parse_form({"pair_id": data.get("pair_id", "")}, PartnerChoice)
+            return await service.choose_partner(
+                placement_id, member.id, choice.pair_id, settings.zone
+            )
+
+        return await self._choose(request, placement_id, data, member, settings, choose)

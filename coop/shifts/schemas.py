@@ -27,6 +27,13 @@ class PlacementOut(msgspec.Struct):
     waitlist_position: int | None
     pair_id: int | None = None
     message: str = ""
+    open_to_anyone: bool = True
+
+
+class PartnerChoice(msgspec.Struct, forbid_unknown_fields=True):
+    """The active pair whose other partner takes the free seat."""
+
+    pair_id: int
 
 
 class AttendanceRecord(msgspec.Struct):

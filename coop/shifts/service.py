@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from coop.db import reading, writing
 from coop.errors import Conflict, DomainError, NotFound
 from coop.i18n import _
+from coop.notices import events
 from coop.pairs.service import active_partners
 from coop.pay import service as pay
 from coop.shifts import attendance, rules
@@ -52,10 +53,17 @@ async def _roster_changed(shift_id: int) -> None:
     await Shift.update({Shift.updated_at: datetime.now(UTC)}).where(Shift.id == shift_id)
 
 
-async def _new_placement(shift_id: int, status: str, member_ids: list[int], pair_id=None) -> int:
+async def _new_placement(
+    shift_id: int, status: str, member_ids: list[int], pair_id=None, open_to_anyone=True
+) -> int:
     now = datetime.now(UTC)
     placement = Placement(
-        shift=shift_id, status=status, pair=pair_id, created_at=now, updated_at=now
+        shift=shift_id,
+        status=status,
+        pair=pair_id,
+        created_at=now,
+        updated_at=now,
+        open_to_anyone=open_to_anyone,
     )
     await placement.save()
     for member_id in member_ids:
@@ -116,11 +124,13 @@ async def sign_up(
             return await placement_view(placement_id)
         awaiting = await _oldest_awaiting(shift_id)
         if awaiting is not None:
-            await PlacementMember.insert(
+            waiting = await _seats(awaiting)
+            seat = await PlacementMember.insert(
                 PlacementMember(placement=awaiting, shift=shift_id, member=member_id)
-            )
+            ).returning(PlacementMember.id)
             await _set_status(awaiting, PlacementStatus.CONFIRMED)
             await _roster_changed(shift_id)
+            await events.partner_joined(seat[0]["id"], member_id, waiting, shift, zone)
             placement_id = awaiting
         elif await _take_slot(shift_id):
             placement_id = await _new_placement(shift_id, PlacementStatus.AWAITING_PARTNER, members)
@@ -130,11 +140,13 @@ async def sign_up(
 
 
 async def _oldest_awaiting(shift_id: int) -> int | None:
+    """The oldest place waiting for a partner that its holder opened to anyone."""
     row = (
         await Placement.select(Placement.id)
         .where(
             (Placement.shift == shift_id) & (Placement.status == PlacementStatus.AWAITING_PARTNER)
         )
+        .where(Placement.open_to_anyone.eq(True))
         .order_by(Placement.created_at)
         .order_by(Placement.id)
         .first()
@@ -144,7 +156,7 @@ async def _oldest_awaiting(shift_id: int) -> int | None:
 
 async def _waiting(shift_id: int) -> list[dict]:
     return (
-        await Placement.select(Placement.id, Placement.pair)
+        await Placement.select(Placement.id, Placement.pair, Placement.open_to_anyone)
         .where((Placement.shift == shift_id) & (Placement.status == PlacementStatus.WAITLISTED))
         .order_by(Placement.id)
     )
@@ -163,22 +175,40 @@ async def withdraw(placement_id: int, member_id: int, zone: ZoneInfo) -> None:
             raise rules.ShiftClosed(
                 _("That shift has already started, so its roster stays as it was.")
             )
-        await _leave(placement, seats, member_id)
+        await _leave(placement, seats, member_id, shift, zone)
         await _promote(shift, zone)
 
 
-async def _leave(placement: dict, seats: list[int], member_id: int) -> None:
-    """Remove one member's seat; the partner keeps the slot (or the place in line)."""
-    await PlacementMember.delete().where(
-        (PlacementMember.placement == placement["id"]) & (PlacementMember.member == member_id)
+async def _leave(
+    placement: dict, seats: list[int], member_id: int, shift: dict, zone: ZoneInfo
+) -> None:
+    """Remove one member's seat; the partner keeps the slot (or the place in line).
+
+    A partner chosen together leaves a place that waits for its holder's own choice
+    (``open_to_anyone`` false): nobody is seated beside them without their say.
+    """
+    seat = await (
+        PlacementMember.delete()
+        .where(
+            (PlacementMember.placement == placement["id"]) & (PlacementMember.member == member_id)
+        )
+        .returning(PlacementMember.id)
     )
+    seat_id = seat[0]["id"] if seat else 0
     remaining = [seat for seat in seats if seat != member_id]
+    chosen = placement["pair"] is not None or not placement["open_to_anyone"]
+    if remaining:
+        await events.partner_left(seat_id, member_id, remaining, shift, chosen, zone)
+        await Placement.update({Placement.open_to_anyone: not chosen}).where(
+            Placement.id == placement["id"]
+        )
     if placement["status"] == PlacementStatus.WAITLISTED:
         if remaining:
             await _set_status(placement["id"], PlacementStatus.WAITLISTED)
         else:
             await Placement.delete().where(Placement.id == placement["id"])
         return
+    await events.late_withdrawal(seat_id, member_id, shift, zone)
     if remaining:
         await _set_status(placement["id"], PlacementStatus.AWAITING_PARTNER)
     else:
@@ -201,13 +231,20 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
         awaiting = await _oldest_awaiting(shift["id"])
         if awaiting is not None:
             for entry in await _waiting(shift["id"]):
+                if not entry["open_to_anyone"]:
+                    continue  # left by their partner: they join nobody without saying so
                 seats = await _seats(entry["id"])
                 if len(seats) == 1 and await rules.fits(seats, shift, zone):
-                    await PlacementMember.update({PlacementMember.placement: awaiting}).where(
-                        PlacementMember.placement == entry["id"]
+                    waiting = await _seats(awaiting)
+                    moved = await (
+                        PlacementMember.update({PlacementMember.placement: awaiting})
+                        .where(PlacementMember.placement == entry["id"])
+                        .returning(PlacementMember.id)
                     )
                     await Placement.delete().where(Placement.id == entry["id"])
                     await _set_status(awaiting, PlacementStatus.CONFIRMED)
+                    await events.waitlist_promoted(entry["id"], seats, shift, zone)
+                    await events.partner_joined(moved[0]["id"], seats[0], waiting, shift, zone)
                     changed = True
                     break
             if changed:
@@ -223,6 +260,7 @@ async def _promote(shift: dict, zone: ZoneInfo) -> None:
                 PlacementStatus.CONFIRMED if len(seats) == 2 else PlacementStatus.AWAITING_PARTNER
             )
             await _set_status(entry["id"], status, entry["pair"])
+            await events.waitlist_promoted(entry["id"], seats, shift, zone)
             changed = True
             break
 
@@ -246,7 +284,7 @@ async def release_member(member_id: int, zone: ZoneInfo) -> None:
             shift = await get_shift(placement["shift"])
             if shift["starts_at"] <= now:
                 continue  # past rosters stay as they were; the seat goes with the account
-            await _leave(placement, await _seats(placement_id), member_id)
+            await _leave(placement, await _seats(placement_id), member_id, shift, zone)
             await _promote(shift, zone)
 
 
@@ -286,6 +324,7 @@ async def placement_view(placement_id: int) -> dict:
         "shift_id": placement["shift"],
         "status": placement["status"],
         "pair_id": placement["pair"],
+        "open_to_anyone": placement["open_to_anyone"],
         "members": [{"id": r["member"], "display_name": r["display_name"] or ""} for r in seats],
         "waitlist_position": await waitlist_position(placement),
     }
@@ -371,6 +410,11 @@ def describe(view: dict, me: int) -> str:
             "That shift is full. You're on the waitlist, number %(position)s.",
             position=view["waitlist_position"],
         )
+    if view["status"] == PlacementStatus.AWAITING_PARTNER and not view["open_to_anyone"]:
+        return _(
+            "Your place is yours, waiting for a partner. Nobody is put beside you until you "
+            "choose: match me with anyone, sign up with another partner, or withdraw."
+        )
     if view["status"] == PlacementStatus.AWAITING_PARTNER:
         return _(
             "You're signed up. The next person who signs up will be your partner for this shift."
@@ -398,3 +442,46 @@ async def fill_open_slots(shift_id: int, zone: ZoneInfo) -> None:
     Call inside ``writing()``, after ``rules.lock_placements()`` was taken before any shift row.
     """
     await _promote(await get_shift(shift_id), zone)
+
+
+# --- a place whose partner left: the holder chooses ------------------------------------------
+
+
+async def _my_waiting_place(placement_id: int, member_id: int) -> tuple[dict, dict]:
+    placement = await Placement.select().where(Placement.id == placement_id).first()
+    if placement is None or member_id not in await _seats(placement_id):
+        raise NotFound(_("We couldn't find that place. Perhaps you've already withdrawn."))
+    if placement["status"] != PlacementStatus.AWAITING_PARTNER:
+        raise Conflict(_("That place isn't waiting for a partner any more."))
+    shift = await get_shift(placement["shift"])
+    rules.ensure_open(shift)
+    return placement, shift
+
+
+async def open_to_anyone(placement_id: int, member_id: int, zone: ZoneInfo) -> dict:
+    """ "Match me with anyone": the waitlist, then solo sign-ups, may complete the place."""
+    async with writing():
+        await rules.lock_placements()
+        placement, shift = await _my_waiting_place(placement_id, member_id)
+        if not placement["open_to_anyone"]:
+            await Placement.update(
+                {Placement.open_to_anyone: True, Placement.updated_at: datetime.now(UTC)}
+            ).where(Placement.id == placement_id)
+            await _promote(shift, zone)
+        return await placement_view(placement_id)
+
+
+async def choose_partner(placement_id: int, member_id: int, pair_id: int, zone: ZoneInfo) -> dict:
+    """ "Sign up with <partner>": an active partner takes the free seat, within their rules."""
+    async with writing():
+        await rules.lock_placements()
+        _placement, shift = await _my_waiting_place(placement_id, member_id)
+        partner = await _active_partner(pair_id, member_id)
+        await rules.ensure_not_placed([partner], shift["id"], me=member_id)
+        await rules.check_fits([partner], shift, zone, me=member_id)
+        await PlacementMember.insert(
+            PlacementMember(placement=placement_id, shift=shift["id"], member=partner)
+        )
+        await _set_status(placement_id, PlacementStatus.CONFIRMED, pair_id)
+        await _roster_changed(shift["id"])
+        return await placement_view(placement_id)

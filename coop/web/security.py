@@ -91,7 +91,7 @@ def _refuse_deep_json(body: bytes) -> None:
         return  # not JSON at all: the handler says so in its own words
 
 
-async def before_request(request: Request) -> None:
+async def refuse_unsafe_requests(request: Request) -> None:
     """Checks every request passes before its handler runs."""
     # A NUL can't be in any file name (the static files would crash on it): nothing is there.
     if "\x00" in request.scope["path"]:

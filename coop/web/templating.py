@@ -80,3 +80,4 @@ def configure_environment(env: Environment, settings: Settings) -> None:
             value if isinstance(value, datetime) else datetime.fromisoformat(value)
         )
     )
+    env.globals.update(email_enabled=settings.email_enabled)

@@ -106,6 +106,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("market-not-on-a-market-shift", "/market", "member", status=403),
     PageSpec("lot", "/lots/{lot}", "coordinator"),
     PageSpec("lot-label", "/lots/{lot}/label", "coordinator"),
+    # notices
+    PageSpec("inbox", "/inbox", "member"),
+    PageSpec("inbox-coordinator", "/inbox", "coordinator"),
+    PageSpec("undelivered", "/plan/undelivered", "coordinator"),
 )
 
 

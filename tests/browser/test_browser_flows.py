@@ -221,11 +221,47 @@ def test_someone_withdraws_and_the_waitlist_moves(open_page, app_url, garden: Ga
     expect(status(page)).to_have_text("You've withdrawn. Thanks for letting the garden know.")
     assert_in_place(page, javascript)
     expect(page).to_have_url(f"{app_url}/shifts/{shift}")
-    # Tom keeps the place; Ana, first in line, now works beside him.
-    expect(page.locator("section[aria-labelledby=roster-heading] li")).to_have_text("Tom and Ana")
-    expect(page.get_by_role("button", name="Sign up", exact=True)).to_be_visible()
+    # Tom keeps the place, and nobody is seated beside him until he chooses (consent first).
+    roster = page.locator("section[aria-labelledby=roster-heading] li")
+    expect(roster).to_have_text("Tom (waiting for a partner)")
+    expect(my_shift(ana, title)).to_contain_text("On the waitlist, number 1")
 
+    # Tom reads why in his inbox, then picks "Match me with anyone" on the shift's page.
+    him = opened(open_page, app_url, tom, javascript)
+    him.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=re.compile(r"^Inbox \(\d+ new\)$")
+    ).click()
+    expect(him.get_by_text("Rosa withdrew from")).to_be_visible()
+    him.get_by_role("link", name="Open").first.click()
+    expect(him).to_have_url(f"{app_url}/shifts/{shift}")
+    expect(him.get_by_role("button", name="Withdraw")).to_be_visible()
+    mark(him, javascript)
+    him.get_by_role("button", name="Match me with anyone").click()
+    expect(status(him)).to_contain_text("side by side with Ana")
+    assert_in_place(him, javascript)
+    expect(him.locator("section[aria-labelledby=roster-heading] li")).to_have_text("Tom and Ana")
     expect(my_shift(ana, title)).to_contain_text("Confirmed, with Tom")
+
+
+@JAVASCRIPT
+def test_a_partner_left_picks_another_partner(open_page, app_url, garden: Garden, javascript):
+    shift = garden.shift(unique("Composting"), kind="composting", days_ahead=5, pair_slots=1)
+    rosa, tom, lee = garden.member("Rosa"), garden.member("Tom"), garden.member("Lee")
+    garden.sign_up(rosa, shift, garden.pair(rosa, tom))
+    garden.pair(tom, lee)
+    stranger = garden.member("Kim")
+    garden.sign_up(stranger, shift)  # waits in line; never seated beside Tom unasked
+    mine = garden._ok("GET", "/api/me/placements", None, rosa)
+    garden._send("DELETE", f"/api/placements/{mine[0]['id']}", None, rosa)
+
+    him = opened(open_page, app_url, tom, javascript)
+    him.goto(f"/shifts/{shift}")
+    expect(him.get_by_text("Your partner withdrew.")).to_be_visible()
+    mark(him, javascript)
+    him.get_by_role("button", name="Sign up with Lee").click()
+    expect(status(him)).to_have_text("You and Lee are signed up together.")
+    assert_in_place(him, javascript)
+    expect(him.locator("section[aria-labelledby=roster-heading] li")).to_have_text("Tom and Lee")
 
 
 # --- the calendar --------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Reaching people: the inbox, e-mail and reminders (see docs/NOTICES.md)."""
