@@ -24,8 +24,8 @@ from coop.garden.api import GardenApi
 from coop.garden.pages import HarvestPages
 from coop.market.api import MarketApi
 from coop.market.pages import MarketPages, manifest, service_worker
-from coop.members.api import MeApi, MembersApi, SessionApi
-from coop.members.pages import AccountPages, MePages
+from coop.members.api import MeApi, MembersApi, RecoveryApi, SessionApi
+from coop.members.pages import AccountPages, MePages, RecoveryPages
 from coop.notices.api import NotificationsApi, UndeliveredApi
 from coop.notices.pages import (
     InboxPages,
@@ -53,7 +53,7 @@ from coop.web import sessions
 from coop.web.deps import dependencies
 from coop.web.errors import EXCEPTION_HANDLERS, document_errors
 from coop.web.language import LanguageMiddleware, LanguageSwitch
-from coop.web.security import SecurityHeadersMiddleware, require_json_bodies
+from coop.web.security import SecurityHeadersMiddleware, refuse_unsafe_requests
 from coop.web.templating import configure_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await asyncio.wait_for(task, timeout=10)
 
     async def before_request(request) -> None:
-        await require_json_bodies(request)
+        await refuse_unsafe_requests(request)
         await count_unread(request)
 
     async def close_database() -> None:
@@ -151,6 +151,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             UnsubscribePages,
             UndeliveredPages,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
+            RecoveryApi,
+            RecoveryPages,
         ],
         dependencies=dependencies(settings),
         on_startup=[open_database, start_sender],
@@ -166,7 +168,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/health", "/calendar/", "/unsubscribe"],
+            # Anchored: "/api/days/healthy/cancel" is no exclusion.
+            exclude=["^/health$", "^/calendar/", "^/unsubscribe"],
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=before_request,

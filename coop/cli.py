@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import ipaddress
 import logging
 import os
 import sys
@@ -58,9 +59,29 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def is_loopback(host: str) -> bool:
+    """Only this computer can reach a server listening here."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if settings.uses_development_key and not is_loopback(args.host):
+        # The development key is published: with it anyone could forge a coordinator's session.
+        print(
+            f"Refusing to serve on {args.host} with the development secret key, which anyone "
+            "can read. Set COOP_SECRET_KEY to a long random value, for example the output of\n"
+            "  python -c 'import secrets; print(secrets.token_urlsafe(32))'\n"
+            "or serve on 127.0.0.1 only.",
+            file=sys.stderr,
+        )
+        return 2
     asyncio.run(migrate())
     logging.getLogger("uvicorn.access").addFilter(RedactFeedTokens())
     print(f"Serving the garden on http://{args.host}:{args.port} (Ctrl+C to stop)")
@@ -70,7 +91,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
+        # X-Forwarded-For is believed only from proxies named in COOP_TRUSTED_PROXIES: anyone
+        # else (a local tunnel included) could set it to dodge the per-address guess limit.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
         log_level="info",
     )
     return 0

@@ -27,6 +27,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     season_feed_public: bool = True
     debug: bool = False
+    # Addresses of reverse proxies whose X-Forwarded-For is believed ("" trusts nobody).
+    trusted_proxies: str = ""
     smtp_url: str = ""
     mail_from: str = ""
     # The notice sender runs inside the app (``coop serve``) unless COOP_SENDER=0; an app built
@@ -61,11 +63,12 @@ class Settings:
         env = os.environ if environ is None else environ
         return cls(
             database_url=env.get("COOP_DATABASE_URL", DEFAULT_DATABASE_URL),
-            secret_key=env.get("COOP_SECRET_KEY", DEV_SECRET_KEY),
+            secret_key=env.get("COOP_SECRET_KEY") or DEV_SECRET_KEY,
             timezone=env.get("COOP_TIMEZONE", "America/Chicago"),
             base_url=env.get("COOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             season_feed_public=env.get("COOP_SEASON_FEED_PUBLIC", "1") not in {"0", "false", "no"},
             debug=env.get("COOP_DEBUG", "") in {"1", "true", "yes"},
+            trusted_proxies=env.get("COOP_TRUSTED_PROXIES", "").strip(),
             smtp_url=env.get("COOP_SMTP_URL", ""),
             mail_from=env.get("COOP_MAIL_FROM", ""),
             run_sender=env.get("COOP_SENDER", "1") not in {"0", "false", "no"},
@@ -82,6 +85,10 @@ class Settings:
     @property
     def sqlite_path(self) -> Path:
         return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def uses_development_key(self) -> bool:
+        return self.secret_key == DEV_SECRET_KEY
 
     @property
     def email_enabled(self) -> bool:

@@ -288,6 +288,27 @@ class Correction(Table):
     before = JSON()
 
 
+class AttemptCount(Table):
+    """Guesses counted per (scope, key, fixed window), before any password is checked, so the
+    limit holds under parallel requests and across app processes."""
+
+    scope = Varchar(length=20)
+    key = Varchar(length=200)
+    window_number = Integer()
+    attempts = Integer(default=0)
+
+
+class ResetCode(Table):
+    """A single-use code a coordinator hands to a member who lost their password (hash only)."""
+
+    member = ForeignKey(Member, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64, unique=True)
+    created_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
 class AttendanceChange(Table):
     """One change to one person's attendance on one shift: who, when, before and after."""
 
@@ -379,6 +400,8 @@ TABLES: list[type[Table]] = [
     BatchProduce,
     Sale,
     Correction,
+    AttemptCount,
+    ResetCode,
     AttendanceChange,
     PayPeriod,
     PayAdjustment,

@@ -173,8 +173,12 @@ async def test_personal_feed_shows_my_places_with_my_partner(client, garden, row
     assert b"VALARM" not in body
     assert b"Lee" not in body
 
-    # Sam shares a phone number: it appears, only then. A reminder appears once Jo asks.
+    # Sam shares a phone number: it appears once they are partners (an active pair), only then.
+    # A reminder appears once Jo asks.
     await sam.patch("/api/me", json={"contact": "555-0199", "share_contact": True})
+    assert b"555-0199" not in (await client.get(url)).content  # side by side, not yet partners
+    pair_id = (await jo.post("/api/pairs", json={"partner": "sam"})).json()["id"]
+    assert (await sam.post(f"/api/pairs/{pair_id}/accept")).status_code == 200
     await jo.patch("/api/me", json={"reminder_minutes": 45})
     body = (await client.get(url)).content
     strict = {e.uid: e for e in read_strict(body).events}

@@ -20,6 +20,7 @@ UNIQUE_INDEXES = {
     "placement_member_shift_member": ("placement_member", ["shift", "member"]),
     "attendance_shift_member": ("attendance", ["shift", "member"]),
     "pair_open_partners": ("pair", ["member_a", "member_b"]),
+    "attempt_count_scope_key_window": ("attempt_count", ["scope", "key", "window_number"]),
     "sale_client_id": ("sale", ["client_id"]),
     "batch_lot_code": ("batch", ["lot_code"]),
 }

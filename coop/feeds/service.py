@@ -59,6 +59,7 @@ _PAIR_PLACES = (
     "JOIN shift s ON s.id = p.shift JOIN shift_kind k ON k.id = s.kind "
     "WHERE p.status = 'confirmed' AND " + _IN_WINDOW
 )
+_MY_ACTIVE_PAIRS = "FROM pair pr WHERE pr.status = 'active' AND m.id IN (pr.member_a, pr.member_b)"
 _PERSON = (
     "CAST(o.id AS TEXT) || ':' || o.display_name || ':' || o.contact || ':' "
     "|| CAST(o.share_contact AS TEXT)"
@@ -278,7 +279,10 @@ async def member_plan(settings: Settings, now: datetime, fetch: Fetch, token: st
         "SELECT m.id, m.display_name, m.reminder_minutes, m.calendar_token, m.language, v.*, "
         f"(SELECT count(pm2.id) {seats}) AS seat_count, (SELECT sum(pm2.id) {seats}) AS seat_ids, "
         f"(SELECT {_concat(settings, _PERSON)} FROM member o WHERE o.id IN "
-        f"(SELECT pm2.member {seats})) AS people, {_kinds(settings)} "
+        f"(SELECT pm2.member {seats})) AS people, {_kinds(settings)}, "
+        # Contacts follow active pairs: forming or ending one changes the feed.
+        f"(SELECT count(pr.id) {_MY_ACTIVE_PAIRS}) AS pair_count, "
+        f"(SELECT sum(pr.id) {_MY_ACTIVE_PAIRS}) AS pair_ids "
         f"FROM member m, (SELECT {_SHIFT_VERSION}, {_PLACE_VERSION} "
         + _MY_PLACES.replace(
             "pm.member = {}", "pm.member = (SELECT id FROM member WHERE calendar_token_hash = {})"
@@ -298,12 +302,19 @@ async def member_plan(settings: Settings, now: datetime, fetch: Fetch, token: st
             *_window(now),
         )
         partners = await _rows(
-            "SELECT pm2.placement, o.display_name, o.contact, o.share_contact "
+            "SELECT pm2.placement, o.display_name, o.contact, o.share_contact, "
+            "(SELECT count(pr.id) FROM pair pr WHERE pr.status = 'active' AND "
+            "((pr.member_a = pm.member AND pr.member_b = o.id) OR "
+            "(pr.member_b = pm.member AND pr.member_a = o.id))) AS partnered "
             "FROM placement_member pm JOIN placement_member pm2 "
             "ON pm2.placement = pm.placement AND pm2.member <> pm.member "
             "JOIN member o ON o.id = pm2.member WHERE pm.member = {} ORDER BY o.id",
             member["id"],
         )
+        for person in partners:
+            # A contact goes only to partners of an active pair, never to a stranger who
+            # happened to complete the same slot.
+            person["share_contact"] = person["share_contact"] and person["partnered"] > 0
         by_place: dict[int, list[dict[str, Any]]] = {}
         for person in partners:
             by_place.setdefault(person["placement"], []).append(person)

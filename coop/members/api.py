@@ -6,11 +6,11 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from coop.feeds.urls import feed_url
-from coop.members import credentials, service
+from coop.members import recovery, service
 from coop.members.schemas import (
     CalendarUrl,
     InviteCreate,
@@ -20,6 +20,9 @@ from coop.members.schemas import (
     MemberOut,
     MemberUpdate,
     MeOut,
+    PasswordChange,
+    PasswordReset,
+    ResetCodeCreated,
 )
 from coop.settings import Settings
 from coop.tables import Member
@@ -84,13 +87,7 @@ class MembersApi(Controller):
     @post("/members", responses=error_responses(403, 409, 429))
     async def register(self, request: Request, data: JSONBody[MemberCreate]) -> MemberOut:
         """Create an account with an invite code (and log in)."""
-        address = sessions.client_address(request)
-        await credentials.ensure_not_throttled(address, address, kind="invite")
-        try:
-            member = await service.register(data)
-        except service.InviteNotUsable:
-            await credentials.record_failure(address, address, kind="invite")
-            raise
+        member = await service.register(data, sessions.client_address(request))
         sessions.start_session(request, member)
         return member_out(member)
 
@@ -129,6 +126,16 @@ class MeApi(Controller):
         """Everything stored about you, as JSON."""
         return await service.export(member)
 
+    @post("/password", status_code=HTTP_204_NO_CONTENT, responses=error_responses(401, 403, 429))
+    async def change_password(
+        self, request: Request, data: JSONBody[PasswordChange], member: CurrentMember
+    ) -> None:
+        """A new password; every other session ends, this one goes on with a fresh cookie."""
+        await recovery.change_password(
+            member, data.current_password, data.new_password, sessions.client_address(request)
+        )
+        sessions.start_session(request, member)
+
     @delete(status_code=HTTP_204_NO_CONTENT, responses=error_responses(401, 403))
     async def close_account(
         self, request: Request, member: CurrentMember, settings: AppSettings
@@ -143,3 +150,29 @@ def _struct_items(data: JSONBody[MemberUpdate]) -> list[tuple[str, Any]]:
         for name in data.__struct_fields__
         if getattr(data, name) is not msgspec.UNSET
     ]
+
+
+class RecoveryApi(Controller):
+    """A way back in for a member who lost their password."""
+
+    path = "/api"
+    tags = ["accounts"]
+
+    @post(
+        "/members/{member_id:int}/reset-code",
+        guards=[sessions.requires_coordinator],
+        responses=error_responses(401, 403, 404),
+    )
+    async def create_reset_code(
+        self, member_id: FromPath[int], member: CurrentMember
+    ) -> ResetCodeCreated:
+        """A single-use code (24 h) to hand to the member in person; it is shown only once."""
+        code, expires_at, target = await recovery.create_reset_code(member, member_id)
+        return ResetCodeCreated(code=code, member_id=target.id, expires_at=expires_at.isoformat())
+
+    @post("/password-reset", status_code=HTTP_204_NO_CONTENT, responses=error_responses(403, 429))
+    async def reset_password(self, request: Request, data: JSONBody[PasswordReset]) -> None:
+        """Set a new password with a reset code; every session of that member ends."""
+        await recovery.reset_password(
+            data.username, data.code, data.new_password, sessions.client_address(request)
+        )

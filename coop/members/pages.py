@@ -12,8 +12,15 @@ from litestar.response import Redirect, Template
 from coop.errors import DomainError
 from coop.feeds.urls import feed_url
 from coop.i18n import _, set_language
-from coop.members import credentials, service
-from coop.members.schemas import InviteCreate, LoginRequest, MemberCreate, MemberUpdate
+from coop.members import credentials, recovery, service
+from coop.members.schemas import (
+    InviteCreate,
+    LoginRequest,
+    MemberCreate,
+    MemberUpdate,
+    PasswordChange,
+    PasswordReset,
+)
 from coop.shifts.service import my_shifts
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
@@ -70,14 +77,10 @@ class AccountPages(Controller):
 
     @post("/register")
     async def register(self, request: Request, data: Form) -> Template | Redirect:
-        address = sessions.client_address(request)
         try:
-            await credentials.ensure_not_throttled(address, address, kind="invite")
             new_member = parse_form(data, MemberCreate)
-            member = await service.register(new_member)
+            member = await service.register(new_member, sessions.client_address(request))
         except DomainError as error:
-            if isinstance(error, service.InviteNotUsable):
-                await credentials.record_failure(address, address, kind="invite")
             form = {k: v for k, v in data.items() if k != "password"}
             context = {
                 "form": form,
@@ -174,6 +177,65 @@ class MePages(Controller):
         flash(request, _("Your calendar link is new. The old link no longer works."), "success")
         return Redirect(safe_next(request, data.get("next")))
 
+    @post("/password")
+    async def change_password(
+        self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
+    ) -> Template | Redirect:
+        """Current password, new one twice; every other device is logged out."""
+        try:
+            _check_repeated(data)
+            change = parse_form(
+                {k: data.get(k, "") for k in ("current_password", "new_password")},
+                PasswordChange,
+            )
+            await recovery.change_password(
+                member,
+                change.current_password,
+                change.new_password,
+                sessions.client_address(request),
+            )
+        except DomainError as error:
+            return await self._render(
+                member,
+                settings,
+                error.status_code,
+                password_error=error.message,
+                password_error_field=error.extra.get("field"),
+            )
+        sessions.start_session(request, member)
+        flash(
+            request,
+            _("Your password is changed. Every other device is logged out."),
+            "success",
+        )
+        return redirect_to(request, "me")
+
+    @post("/reset-codes", guards=[sessions.requires_coordinator])
+    async def reset_code(
+        self, request: Request, data: Form, member: CurrentMember, settings: AppSettings
+    ) -> Template:
+        """A coordinator makes a reset code for a member who lost their password."""
+        try:
+            code, expires_at, target = await recovery.create_reset_code(
+                member, username=str(data.get("username", ""))
+            )
+        except DomainError as error:
+            return await self._render(
+                member, settings, error.status_code, reset_error=error.message, reset_form=data
+            )
+        return await self._render(
+            member,
+            settings,
+            201,
+            reset={
+                "code": code,
+                "username": target.username,
+                "display_name": target.display_name,
+                "expires_at": expires_at,
+                "link": f"{settings.base_url}{path_to(request, 'reset')}",
+            },
+        )
+
     @post("/logout-everywhere")
     async def log_out_everywhere(self, request: Request, member: CurrentMember) -> Redirect:
         """For a lost phone or a shared computer: every copy of every session stops working."""
@@ -208,3 +270,47 @@ class MePages(Controller):
             "success",
         )
         return redirect_to(request, "home")
+
+
+def _check_repeated(data: dict[str, Any]) -> None:
+    if data.get("new_password", "") != data.get("new_password_again", ""):
+        raise DomainError(
+            _("The two new passwords are not the same. Please type it twice, exactly."),
+            field="new_password_again",
+        )
+
+
+class RecoveryPages(Controller):
+    """A way back in: the code a coordinator handed over, and a new password."""
+
+    include_in_schema = False
+
+    @get("/reset", name="reset")
+    async def reset_form(self, username: FromQuery[str] = "") -> Template:
+        return Template("members/reset.html", context={"form": {"username": username}})
+
+    @post("/reset")
+    async def reset(self, request: Request, data: Form) -> Template | Redirect:
+        try:
+            _check_repeated(data)
+            reset = parse_form(
+                {k: data.get(k, "") for k in ("username", "code", "new_password")}, PasswordReset
+            )
+            await recovery.reset_password(
+                reset.username, reset.code, reset.new_password, sessions.client_address(request)
+            )
+        except DomainError as error:
+            retry_after = error.extra.get("retry_after")
+            return Template(
+                "members/reset.html",
+                context={
+                    "form": {"username": data.get("username", "")},
+                    "error": error.message,
+                    "error_field": error.extra.get("field"),
+                },
+                status_code=error.status_code,
+                headers={"Retry-After": str(retry_after)} if retry_after else None,
+            )
+        sessions.end_session(request)
+        flash(request, _("Your new password is set. Please log in with it."), "success")
+        return redirect_to(request, "login")

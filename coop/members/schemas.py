@@ -100,3 +100,20 @@ class MeOut(msgspec.Struct):
 
 class CalendarUrl(msgspec.Struct):
     calendar_url: str
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Annotated[str, msgspec.Meta(max_length=200)]
+    new_password: Password
+
+
+class PasswordReset(msgspec.Struct, forbid_unknown_fields=True):
+    username: Annotated[str, msgspec.Meta(max_length=200, pattern=PLAIN_LINE)]
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PLAIN_LINE)]
+    new_password: Password
+
+
+class ResetCodeCreated(msgspec.Struct):
+    code: str
+    member_id: int
+    expires_at: str

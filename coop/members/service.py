@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ from piccolo.table import Table
 from coop.db import writing
 from coop.errors import Conflict, DomainError
 from coop.i18n import N_, _
-from coop.members import credentials
+from coop.members import credentials, throttle
 from coop.members.schemas import MemberCreate
 from coop.tables import TABLES, Invite, Member
 from coop.vocabulary import Role
@@ -46,8 +47,22 @@ def _normalise_code(code: str) -> str:
     return code.strip().upper().replace(" ", "")
 
 
+# Characters that print as nothing at all although Unicode calls them letters or symbols:
+# Hangul fillers, the blank Braille pattern, and others used to fake an empty name.
+INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5\u2063\u2064")
+# Marks, format characters, separators, controls, private use and unassigned: nothing to see
+# on their own (a combining mark only shows on a letter that is there anyway).
+INVISIBLE_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+
+
 def _visible(text: str) -> bool:
-    return any(char.isprintable() and not char.isspace() for char in text)
+    """At least one character that others can actually see."""
+    return any(
+        char not in INVISIBLE
+        and unicodedata.category(char) not in INVISIBLE_CATEGORIES
+        and char.isprintable()
+        for char in text
+    )
 
 
 def clean_display_name(name: str) -> str:
@@ -75,8 +90,9 @@ async def create_invite(by: Member, role: str) -> tuple[str, datetime]:
     return code, expires_at
 
 
-async def register(data: MemberCreate) -> Member:
-    """Use an invite (once) and create the member it was meant for."""
+async def register(data: MemberCreate, address: str) -> Member:
+    """Use an invite (once) and create the member it was meant for; code guesses are limited."""
+    attempt = await throttle.count_attempt(throttle.invite_counters(address))
     display_name = clean_display_name(data.display_name)
     password_hash = await credentials.hash_password_async(data.password)
     code_hash = credentials.token_hash(_normalise_code(data.invite_code))
@@ -125,6 +141,7 @@ async def register(data: MemberCreate) -> Member:
         await Invite.update({Invite.used_at: now, Invite.used_by: member.id}).where(
             Invite.id == invite.id
         )
+    await throttle.forgive(attempt, "invite")
     return member
 
 
@@ -146,15 +163,17 @@ async def create_member(username: str, display_name: str, password: str, role: s
 
 
 async def authenticate(username: str, password: str, address: str) -> Member:
-    """The member these credentials belong to, or a kind refusal (and a throttle tick)."""
-    await credentials.ensure_not_throttled(username, address)
+    """The member these credentials belong to, or a kind refusal.
+
+    The guess is counted before the password is checked, so parallel guesses can't overtake it.
+    """
+    attempt = await throttle.count_attempt(throttle.login_counters(username, address))
     member = await Member.objects().where(Member.username == username.strip().lower()).first()
     if not await credentials.check_password(member, password):
-        await credentials.record_failure(username, address)
         raise BadCredentials(
             _("That username and password don't match. Please try again."), field="password"
         )
-    await credentials.clear_failures(username)
+    await throttle.forgive(attempt, "login")
     return member
 
 

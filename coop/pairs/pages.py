@@ -14,6 +14,7 @@ from coop.i18n import _
 from coop.market.service import what_harvests_became
 from coop.pairs import service
 from coop.pairs.schemas import PairCreate
+from coop.shifts import visibility
 from coop.vocabulary import PairStatus
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
@@ -31,6 +32,10 @@ class PairsPages(Controller):
         became = await what_harvests_became([v["id"] for v in views if v["status"] == "active"])
         for view in views:
             view["became"] = became.get(view["id"], [])
+            if view["status"] == PairStatus.ACTIVE:  # a partner's contact, if they share it
+                partner_id = view["partner"]["id"]
+                shared = await visibility.contacts_for(member, {partner_id})
+                view["partner"]["contact"] = shared.get(partner_id, "")
         context = {
             "viewer": member,
             "to_answer": [

@@ -26,7 +26,7 @@ from coop.plan.schemas import (
 )
 from coop.shifts import listing, rules
 from coop.web import sessions
-from coop.web.deps import AppSettings, CurrentMember
+from coop.web.deps import AppSettings, CurrentMember, Viewer
 from coop.web.errors import error_responses
 from coop.web.params import Limit, Offset, moment_query
 
@@ -92,10 +92,11 @@ class PlanApi(Controller):
     tags = ["planning"]
 
     # The reads of shifts live here too: Litestar refuses a second controller on these paths.
-    @get("/shifts")
+    @get("/shifts", responses=error_responses(401))
     async def list_shifts(
         self,
         settings: AppSettings,
+        viewer: Viewer,
         start: FromQuery[str | None] = None,
         end: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
@@ -103,6 +104,7 @@ class PlanApi(Controller):
         offset: Offset = 0,
     ) -> list[ShiftOut]:
         """Shifts starting in [start, end) (no offset: the garden's clock), with open slots."""
+        sessions.ensure_may_see_schedule(settings, viewer)
         rows = await listing.list_shifts(
             moment_query(start, settings.zone, "start"),
             moment_query(end, settings.zone, "end"),
@@ -112,8 +114,11 @@ class PlanApi(Controller):
         )
         return [shift_out(row) for row in rows]
 
-    @get("/shifts/{shift_id:int}")
-    async def get_shift(self, shift_id: FromPath[int]) -> ShiftOut:
+    @get("/shifts/{shift_id:int}", responses=error_responses(401))
+    async def get_shift(
+        self, shift_id: FromPath[int], settings: AppSettings, viewer: Viewer
+    ) -> ShiftOut:
+        sessions.ensure_may_see_schedule(settings, viewer)
         return shift_out(await listing.get_shift(shift_id))
 
     @post("/shifts", guards=[sessions.requires_coordinator], responses=error_responses(422))

@@ -8,6 +8,7 @@ daylight-saving change; expanding wall-clock times keeps 9:00 at 9:00 all season
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,14 @@ from coop.labels import field_label
 
 MAX_OCCURRENCES = 500
 ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY"}
+# What a garden plan needs; BYWEEKNO, BYYEARDAY, BYHOUR and the rest only add ways to search
+# for dates that never come.
+ALLOWED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTH", "BYMONTHDAY", "BYSETPOS"}
+# How many day tests dateutil may make: twice what three years of plans need at most. A rule
+# that never matches again (30 February) would otherwise search up to the year 9999.
+MAX_DAY_CHECKS = 10_000
+# Expansion runs in a worker thread, never on the event loop, and gives up after this long.
+EXPANSION_SECONDS = 5.0
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_NAMES = {
     "MO": N_("Monday"),
@@ -142,6 +151,16 @@ def _normalise(rule: str, zone: ZoneInfo) -> str:
             _("Shifts can repeat daily, weekly or monthly (FREQ=DAILY, WEEKLY or MONTHLY)."),
             "rrule",
         )
+    unknown = sorted(set(parts) - ALLOWED_PARTS)
+    if unknown:
+        raise InvalidPlan(
+            _(
+                "Shift plans can't use %(parts)s. Please use FREQ, INTERVAL, COUNT, UNTIL, "
+                "BYDAY, BYMONTH, BYMONTHDAY or BYSETPOS.",
+                parts=", ".join(unknown)[:200],
+            ),
+            "rrule",
+        )
     if "COUNT" not in parts and "UNTIL" not in parts:
         raise InvalidPlan(
             _(
@@ -163,17 +182,73 @@ def _normalise(rule: str, zone: ZoneInfo) -> str:
     return _UNTIL.sub(local_until, text)
 
 
+class _OutOfChecks(Exception):
+    """dateutil made more day tests than any plan within the horizon needs."""
+
+
+class _CountedRule(tuple):
+    """One of dateutil's BY* filters that counts every day it tests against a shared budget."""
+
+    budget: list[int]
+
+    def __contains__(self, item: object) -> bool:
+        self.budget[0] -= 1
+        if self.budget[0] < 0:
+            raise _OutOfChecks
+        return tuple.__contains__(self, item)
+
+    def __iter__(self):  # BYSETPOS: read once per period, a month's worth of days
+        self.budget[0] -= 31
+        if self.budget[0] < 0:
+            raise _OutOfChecks
+        return tuple.__iter__(self)
+
+
+def _bounded(recurrence) -> None:
+    """Make ``recurrence`` stop (with _OutOfChecks) after MAX_DAY_CHECKS day tests."""
+    budget = [MAX_DAY_CHECKS]
+    for name in ("_bymonth", "_byweekday", "_bymonthday", "_bynmonthday", "_bysetpos"):
+        values = getattr(recurrence, name, None)
+        if values:
+            counted = _CountedRule(values)
+            counted.budget = budget
+            setattr(recurrence, name, counted)
+
+
+def _moments(recurrence, horizon: datetime | None) -> list[datetime]:
+    """At most MAX_OCCURRENCES + 1 moments, none past ``horizon``, within the day-test budget."""
+    moments: list[datetime] = []
+    _bounded(recurrence)
+    try:
+        for moment in islice(iter(recurrence), MAX_OCCURRENCES + 1):
+            if horizon is not None and moment > horizon:
+                raise InvalidPlan(
+                    _("That plan reaches more than three years ahead. Please end it sooner."),
+                    "rrule",
+                )
+            moments.append(moment)
+    except _OutOfChecks:
+        pass  # no date for decades: the plan ends with what was found
+    return moments
+
+
 def expand(
-    rule: str, first_date: date, start_time: time, end_time: time, zone: ZoneInfo
+    rule: str,
+    first_date: date,
+    start_time: time,
+    end_time: time,
+    zone: ZoneInfo,
+    horizon: datetime | None = None,
 ) -> list[Occurrence]:
-    """Every occurrence of ``rule`` from ``first_date``, at the same garden-clock times."""
+    """Every occurrence of ``rule`` from ``first_date``, at the same garden-clock times, up to
+    ``horizon`` (naive, on the garden's clock)."""
     if end_time <= start_time:
         raise InvalidPlan(_("The end time needs to be after the start time."), "end_time")
     start = datetime.combine(first_date, start_time)
     try:
         text = _normalise(rule, zone)
         recurrence = rrulestr(text, dtstart=start)
-        moments = list(islice(iter(recurrence), MAX_OCCURRENCES + 1))
+        moments = _moments(recurrence, horizon)
     except (ValueError, TypeError, OverflowError) as error:
         raise InvalidPlan(
             _(
@@ -202,6 +277,26 @@ def expand(
         )
         for moment in moments
     ]
+
+
+async def expand_off_the_loop(
+    rule: str,
+    first_date: date,
+    start_time: time,
+    end_time: time,
+    zone: ZoneInfo,
+    horizon: datetime | None = None,
+) -> list[Occurrence]:
+    """``expand`` in a worker thread with a time limit, so no rule can stall other requests."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(expand, rule, first_date, start_time, end_time, zone, horizon),
+            timeout=EXPANSION_SECONDS,
+        )
+    except TimeoutError:
+        raise InvalidPlan(
+            _("That repeat rule takes too long to work out. Please make it simpler."), "rrule"
+        ) from None
 
 
 def shift_wall_clock(moment: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:

@@ -17,7 +17,7 @@ from coop.notices import events
 from coop.plan.recurrence import (
     InvalidPlan,
     Occurrence,
-    expand,
+    expand_off_the_loop,
     parse_clock,
     parse_moment,
     shift_wall_clock,
@@ -130,7 +130,17 @@ async def preview_series(data: SeriesCreate, zone: ZoneInfo) -> list[Occurrence]
     start_time = parse_clock(data.start_time, "start_time")
     end_time = parse_clock(data.end_time, "end_time")
     await _kind_id(data.kind)
-    occurrences = expand(data.rrule, data.first_date, start_time, end_time, zone)
+    # The date range is checked before anything is expanded, and expansion stops at the horizon.
+    today = datetime.now(zone).date()
+    if not today - PLAN_BACK <= data.first_date <= today + PLAN_AHEAD:
+        raise InvalidPlan(
+            "That date is more than a year back or three years ahead. Please check the year.",
+            "first_date",
+        )
+    horizon = datetime.combine(today + PLAN_AHEAD, time.max)
+    occurrences = await expand_off_the_loop(
+        data.rrule, data.first_date, start_time, end_time, zone, horizon
+    )
     for occurrence in (occurrences[0], occurrences[-1]):
         check_times(occurrence.starts_at, occurrence.ends_at, "first_date", "end_time")
     return occurrences

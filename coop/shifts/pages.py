@@ -17,7 +17,7 @@ from coop.garden import service as garden
 from coop.i18n import _
 from coop.periods import week_bounds, week_start
 from coop.settings import Settings
-from coop.shifts import attendance, listing, rules, service
+from coop.shifts import attendance, listing, rules, service, visibility
 from coop.shifts.schemas import AttendanceRecord, NoteIn, PartnerChoice, PlacementCreate
 from coop.tables import Member
 from coop.vocabulary import AttendanceStatus, PlacementStatus, ShiftStatus
@@ -42,6 +42,7 @@ class HomePage(Controller):
         kind: FromQuery[str] = "",
     ) -> Template:
         """Upcoming shifts, one week a page, with open places and a kind filter."""
+        sessions.ensure_may_see_schedule(settings, viewer)
         week = min(max(week, 0), MAX_WEEKS_AHEAD)
         monday = week_start(settings.zone, week)
         start, end = week_bounds(monday, settings.zone)
@@ -70,8 +71,17 @@ class HomePage(Controller):
 
 async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, Any]:
     """Everything the shift page shows; partner-only parts only for partners."""
+    sessions.ensure_may_see_schedule(settings, viewer)
     view = await service.shift_view(shift_id, viewer, settings.zone)
     shift, roster, mine, started = view["shift"], view["roster"], view["mine"], view["started"]
+    # Names for members only; contacts for partners who share them, and for coordinators.
+    seated = [p for p in roster if p["status"] != PlacementStatus.WAITLISTED]
+    slots = await visibility.roster_for(viewer, seated)
+    if mine is not None:
+        mine = next((p for p in slots if p["id"] == mine["id"]), None) or {
+            **mine,
+            "members": [{**m, "contact": ""} for m in mine["members"]],
+        }
     harvest: dict[str, Any] = {}
     live = shift["status"] == ShiftStatus.SCHEDULED
     if viewer is not None and started and live and await garden.can_log_harvest(viewer, shift_id):
@@ -81,7 +91,7 @@ async def shift_context(shift_id: FromPath[int], viewer, settings) -> dict[str, 
         "viewer": viewer,
         "shift": shift,
         "open_slots": rules.open_slots(shift),
-        "slots": [p for p in roster if p["status"] != PlacementStatus.WAITLISTED],
+        "slots": slots,
         "waiting": len([p for p in roster if p["status"] == PlacementStatus.WAITLISTED]),
         "mine": mine,
         "partners": view["partners"],

@@ -19,7 +19,7 @@ from coop.errors import DomainError, TooManyAttempts
 from coop.i18n import N_, _
 from coop.web.forms import humanize
 from coop.web.language import ensure_language
-from coop.web.security import SECURITY_HEADERS, redact_feed_tokens
+from coop.web.security import SECURITY_HEADERS, log_safe
 from coop.web.sessions import requires_coordinator, requires_member
 
 logger = logging.getLogger("coop")
@@ -139,7 +139,7 @@ def handle_http_error(request: Request, error: HTTPException) -> Response:
 
 
 def handle_server_error(request: Request, error: Exception) -> Response:
-    path = redact_feed_tokens(request.url.path)
+    path = log_safe(request.url.path)
     logger.exception("Unhandled error on %s %s", request.method, path, exc_info=error)
     ensure_language(request)
     message = _("Something went wrong on our side. Nothing was changed; please try again.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import msgspec
 from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import HTTPException
@@ -46,6 +47,11 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send_with_headers)
 
 
+# JSON nested deeper than this is no request a person's app makes; msgspec itself stops far
+# deeper with a RecursionError, which must be a 400, not a 500.
+MAX_JSON_BRACKETS_UNCHECKED = 256
+
+
 async def require_json_bodies(request: Request) -> None:
     """Refuse an API body that is not JSON (415) before it is read.
 
@@ -66,6 +72,37 @@ async def require_json_bodies(request: Request) -> None:
             status_code=400,
             detail=_("Something in that request has an invisible NUL character. Please remove it."),
         )
+    if has_body:
+        _refuse_deep_json(await request.body())
+
+
+def _refuse_deep_json(body: bytes) -> None:
+    """A body nested too deeply to read is a 400 (checked only when it has many brackets)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_BRACKETS_UNCHECKED:
+        return
+    try:
+        msgspec.json.decode(body)
+    except RecursionError:
+        raise HTTPException(
+            status_code=400,
+            detail=_("That request is nested too deeply for us to read. Please send it flatter."),
+        ) from None
+    except msgspec.DecodeError:
+        return  # not JSON at all: the handler says so in its own words
+
+
+async def refuse_unsafe_requests(request: Request) -> None:
+    """Checks every request passes before its handler runs."""
+    # A NUL can't be in any file name (the static files would crash on it): nothing is there.
+    if "\x00" in request.scope["path"]:
+        raise HTTPException(status_code=404)
+    await require_json_bodies(request)
+
+
+def log_safe(text: str) -> str:
+    """A path for a log line: feed tokens hidden, control characters escaped, so a ``%0a`` in a
+    URL can't start a forged line of its own."""
+    return redact_feed_tokens(text).encode("unicode_escape").decode("ascii")
 
 
 _FEED_TOKEN = re.compile(r"(/calendar/(?:members|pairs)/)[^/\s\"?]+")

@@ -101,3 +101,12 @@ def end_session(connection: ASGIConnection) -> None:
 
 def client_address(connection: ASGIConnection) -> str:
     return connection.client.host if connection.client else "unknown"
+
+
+def ensure_may_see_schedule(settings: Settings, viewer: Member | None) -> None:
+    """Members-only mode (COOP_SEASON_FEED_PUBLIC=0): the schedule needs a log-in, pages and
+    JSON alike (pages then go to the log-in page)."""
+    from coop.shifts.visibility import may_see_schedule
+
+    if not may_see_schedule(settings, viewer):
+        raise NotAuthorizedException(_("The garden's schedule is for members. Please log in."))

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from coop import formatting, i18n, labels
 from coop.settings import Settings
 
-# Litestar passes ``csrf_input`` as a plain string, which autoescaping would print as text (the
-# forms then fail CSRF in a real browser). This exact shape, a hex token, is safe to emit as HTML.
-_CSRF_INPUT = re.compile(r'<input type="hidden" name="_csrf_token" value="[0-9a-f]+" />')
 
+@pass_context
+def _finalize(context: Context, value: Any) -> Any:
+    """Print the page's own CSRF input as HTML, and nothing else.
 
-def _finalize(value: Any) -> Any:
-    if isinstance(value, str) and _CSRF_INPUT.fullmatch(value):
+    Litestar passes ``csrf_input`` as a plain string, which autoescaping would print as text (the
+    forms then fail CSRF in a real browser). Only that very string, the one Litestar put in this
+    page's context, is marked safe: a display name or title shaped like it stays text.
+    """
+    if isinstance(value, str) and value and value is context.get("csrf_input"):
         return Markup(value)
     return value
 

@@ -91,6 +91,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pairs-coordinator", "/pairs", "coordinator"),
     PageSpec("calendar-coordinator", "/calendar", "coordinator"),
     PageSpec("not-found-coordinator", "/no-such-page", "coordinator", status=404),
+    PageSpec("reset", "/reset", "anyone"),
     # paid work
     PageSpec("my-season", "/me/season", "member"),
     PageSpec("work-letter", "/me/season/letter", "member"),

@@ -44,7 +44,7 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    database_url: str, workers: int = 1, port: int | None = None
+    database_url: str, workers: int = 1, port: int | None = None, env: dict | None = None
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run ``coop serve`` in a subprocess; yield its base URL and the process."""
     port = port or free_port()
@@ -54,6 +54,7 @@ def serving(
         "COOP_DATABASE_URL": database_url,
         "COOP_SECRET_KEY": TEST_SECRET_KEY,
         "COOP_BASE_URL": base_url,
+        **(env or {}),
     }
     command = [sys.executable, "-m", "coop.cli", "serve", "--port", str(port)]
     # The server's log goes to a file, not a pipe nobody reads (a full pipe would stall it).
@@ -87,9 +88,11 @@ def serving(
 
 
 @contextmanager
-def served_app(database_url: str, workers: int = 1, port: int | None = None) -> Iterator[str]:
+def served_app(
+    database_url: str, workers: int = 1, port: int | None = None, env: dict | None = None
+) -> Iterator[str]:
     """Run ``coop serve`` in a subprocess and yield its base URL."""
-    with serving(database_url, workers, port) as (base_url, _process):
+    with serving(database_url, workers, port, env) as (base_url, _process):
         yield base_url
 
 
