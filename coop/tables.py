@@ -79,14 +79,6 @@ class Invite(Table):
     used_by = ForeignKey(Member, null=True, on_delete=OnDelete.set_null)
 
 
-class LoginThrottle(Table):
-    """Failed log-ins per username or address, shared by every app process."""
-
-    key = Varchar(length=200, unique=True)
-    failures = Integer(default=0)
-    window_started_at = Timestamptz(default=TimestamptzNow())
-
-
 class Pair(Table):
     """Two equal partners; ``member_a`` is simply the lower id, never a rank."""
 
@@ -382,7 +374,6 @@ class Notification(Table):
 TABLES: list[type[Table]] = [
     Member,
     Invite,
-    LoginThrottle,
     Pair,
     ShiftKind,
     Series,
