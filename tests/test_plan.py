@@ -143,7 +143,7 @@ async def test_planner_pages_are_for_coordinators(garden, client, role, path):
 # --- kinds ---------------------------------------------------------------------------------------
 
 
-async def test_the_six_kinds_exist_and_coordinators_add_more(garden):
+async def test_the_default_kinds_exist_and_coordinators_add_more(garden):
     coordinator = await garden.first_coordinator()
     kinds = (await garden.anonymous().get("/api/kinds")).json()
     assert [k["slug"] for k in kinds] == [
@@ -153,6 +153,7 @@ async def test_the_six_kinds_exist_and_coordinators_add_more(garden):
         "composting",
         "watering",
         "other",
+        "market",
     ]
 
     added = await coordinator.post(
@@ -168,7 +169,7 @@ async def test_the_six_kinds_exist_and_coordinators_add_more(garden):
     assert shouty.status_code == 400
     kinds = (await coordinator.get("/api/kinds")).json()
     assert kinds[-1] == {"slug": "seed-saving", "label": "Seed saving"}
-    assert len(kinds) == 7
+    assert len(kinds) == 8
     shift = await plan_shift(coordinator, kind="seed-saving")
     assert shift["kind"] == "seed-saving"
 

@@ -58,5 +58,5 @@ async def week(start: datetime, end: datetime, kind: str | None) -> tuple[list[d
 
 
 async def kinds() -> list[dict]:
-    """The kinds of shift in the order they were added (the six defaults first)."""
+    """The kinds of shift in the order they were added (the defaults first)."""
     return await ShiftKind.select().order_by(ShiftKind.id)
