@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.connection import ASGIConnection
-from litestar.enums import RequestEncodingType
 from litestar.middleware import ASGIMiddleware
-from litestar.params import Body
 from litestar.response import Redirect
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from coop.i18n import DEFAULT_LANGUAGE, LANGUAGES, set_language
-from coop.tables import Member
+from coop.members import service as members
 from coop.web import sessions
+from coop.web.forms import Form
+from coop.web.urls import safe_next
 
 COOKIE = "coop_language"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -74,22 +74,6 @@ class LanguageMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def local_path(target: str | None) -> str:
-    """Only go back to a path on this site, never another one."""
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not any(ord(c) < 32 for c in target)
-    ):
-        return target
-    return "/"
-
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
 class LanguageSwitch(Controller):
     include_in_schema = False
 
@@ -101,9 +85,8 @@ class LanguageSwitch(Controller):
             language = DEFAULT_LANGUAGE
         member = await sessions.current_member(request)
         if member is not None:
-            await Member.update({Member.language: language}).where(Member.id == member.id)
-            member.language = language
-        response = Redirect(local_path(data.get("next")), status_code=303)
+            await members.update_settings(member, {"language": language})
+        response = Redirect(safe_next(request, data.get("next"), "home"), status_code=303)
         response.set_cookie(
             COOKIE,
             language,

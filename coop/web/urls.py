@@ -18,8 +18,19 @@ def redirect_to(connection: ASGIConnection, name: str, **params: Any) -> Redirec
     return Redirect(path_to(connection, name, **params))
 
 
+def is_local_path(target: str | None) -> bool:
+    """A path on this site: not another site (``//host``, ``/\\host``), no control characters."""
+    return bool(
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(character) < 32 for character in target)
+    )
+
+
 def safe_next(connection: ASGIConnection, target: str | None, fallback: str = "me") -> str:
     """Follow only a local path after a form (never another site); else the page ``fallback``."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if target and is_local_path(target):
         return target
     return path_to(connection, fallback)
