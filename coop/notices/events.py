@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from coop.formatting import when
 from coop.i18n import _
-from coop.notices.service import Notice, coordinators, tell, tell_everyone_on, when
+from coop.notices.service import Notice, coordinators, tell, tell_everyone_on
 from coop.tables import Member, PlacementMember, Shift
 
 LATE_WITHDRAWAL = timedelta(hours=48)

@@ -17,10 +17,11 @@ from datetime import UTC, datetime, time, timedelta
 import aiosmtplib
 
 from coop.db import current_engine, writing
+from coop.formatting import when
 from coop.i18n import _
 from coop.notices import mail
 from coop.notices.events import shift_url
-from coop.notices.service import Notice, coordinators, tell, when
+from coop.notices.service import Notice, coordinators, tell
 from coop.settings import Settings
 from coop.shifts.rules import HELD
 from coop.tables import Member, Notification, PlacementMember, Shift

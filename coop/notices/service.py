@@ -12,11 +12,6 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from zoneinfo import ZoneInfo
-
-from babel import Locale
-from babel.dates import format_datetime
 
 from coop.errors import NotFound
 from coop.i18n import LANGUAGES, _, current_language, speaking
@@ -37,36 +32,12 @@ class Notice:
     url: str = ""
 
 
-@cache
-def _locale(language: str) -> Locale:
-    return Locale.parse(language)
-
-
-def when(moment: datetime, zone: ZoneInfo) -> str:
-    """Saturday 6 June, 9:00 AM, in the current language, on the garden's clock."""
-    local = moment.astimezone(zone)
-    return format_datetime(local, "EEEE d MMMM, h:mm a", locale=_locale(current_language()))
-
-
-def _language_column():
-    """Member.language once the Spanish part is in; English for everyone until then."""
-    return Member._meta.get_column_by_name("language") if _has_language() else None
-
-
-@cache
-def _has_language() -> bool:
-    return any(column._meta.name == "language" for column in Member._meta.columns)
-
-
 async def tell(notices: Iterable[Notice]) -> int:
     """Write ``notices`` in the current transaction; returns how many were new."""
     notices = list(notices)
     if not notices:
         return 0
-    language = _language_column()
-    columns = [Member.id, Member.email, Member.email_kinds]
-    if language is not None:
-        columns.append(language)
+    columns = [Member.id, Member.email, Member.email_kinds, Member.language]
     ids = sorted({notice.member_id for notice in notices})
     people = {}
     for index in range(0, len(ids), INSERT_CHUNK):
@@ -168,14 +139,9 @@ async def tell_everyone_on(
                 every[language] = say(shift_id)
         everything = json.dumps(every, ensure_ascii=False)
         texts.extend((shift_id, language, text, everything) for language, text in every.items())
-    has_language = _language_column() is not None
-    language = "COALESCE(NULLIF(m.language, ''), 'en')" if has_language else "'en'"
+    language = "COALESCE(NULLIF(m.language, ''), 'en')"
     # A member who follows the browser gets the text in every language (see in_reader_language).
-    every = (
-        "CASE WHEN COALESCE(m.language, '') = '' THEN t.texts ELSE '' END"
-        if has_language
-        else "t.texts"
-    )
+    every = "CASE WHEN COALESCE(m.language, '') = '' THEN t.texts ELSE '' END"
     postgres = Notification._meta.db.engine_type == "postgres"
     now = "now()" if postgres else "{}"
     table = ", ".join(
