@@ -16,7 +16,7 @@ from coop.members import service as members
 from coop.members.schemas import MemberUpdate
 from coop.notices import mail, sender, service
 from coop.shifts.service import my_shifts
-from coop.tables import NOTICE_KINDS, Member
+from coop.tables import NOTICE_KINDS
 from coop.web import sessions
 from coop.web.deps import AppSettings, CurrentMember
 from coop.web.forms import Form, parse_form
@@ -141,10 +141,7 @@ class UnsubscribePages(Controller):
                 status_code=404,
             )
         member_id, kind = found
-        row = await Member.select(Member.email_kinds).where(Member.id == member_id).first()
-        if row is not None:
-            kinds = [k for k in row["email_kinds"].split(",") if k and k != kind]
-            await Member.update({Member.email_kinds: ",".join(kinds)}).where(Member.id == member_id)
+        await service.stop_mail(member_id, kind)
         return Template(
             "notices/unsubscribe.html", context={"token": token, "kind": kind, "done": True}
         )

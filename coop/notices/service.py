@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from coop.db import writing
 from coop.errors import NotFound
 from coop.i18n import LANGUAGES, _, current_language, speaking
 from coop.tables import Member, Notification
@@ -216,3 +217,12 @@ async def mark_all_read(member_id: int) -> None:
     await Notification.update({Notification.read_at: datetime.now(UTC)}).where(
         (Notification.member == member_id) & Notification.read_at.is_null()
     )
+
+
+async def stop_mail(member_id: int, kind: str) -> None:
+    """Turn off e-mail of one ``kind`` for a member (an unsubscribe link); the inbox keeps it."""
+    async with writing():
+        row = await Member.select(Member.email_kinds).where(Member.id == member_id).first()
+        if row is not None:
+            kinds = [k for k in row["email_kinds"].split(",") if k and k != kind]
+            await Member.update({Member.email_kinds: ",".join(kinds)}).where(Member.id == member_id)
