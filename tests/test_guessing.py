@@ -8,13 +8,12 @@ process) and on PostgreSQL (two processes behind one "load balancer": alternatin
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-import asyncpg
 import httpx
 
+from tests.support.databases import fetch_rows
 from tests.support.people import PASSWORD
 from tests.support.served import run_coop, served_app
 
@@ -30,16 +29,7 @@ def servers(database_url: str) -> Iterator[list[str]]:
 
 
 async def _counters(database_url: str) -> dict[tuple[str, str], int]:
-    query = "SELECT scope, key, attempts FROM attempt_count"
-    if database_url.startswith("sqlite:///"):
-        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
-            rows = connection.execute(query).fetchall()
-    else:
-        connection = await asyncpg.connect(database_url)
-        try:
-            rows = [tuple(r) for r in await connection.fetch(query)]
-        finally:
-            await connection.close()
+    rows = await fetch_rows(database_url, "SELECT scope, key, attempts FROM attempt_count")
     return {(scope, key): attempts for scope, key, attempts in rows}
 
 

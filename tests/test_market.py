@@ -285,11 +285,9 @@ async def test_resends_racing_on_two_processes_record_each_sale_once(database_ur
 
     The scale-out set-up is PostgreSQL; two processes on one SQLite file must hold too.
     """
-    import sqlite3
-
-    import asyncpg
     import httpx
 
+    from tests.support.databases import fetch_rows
     from tests.support.people import PASSWORD
     from tests.support.served import run_coop, served_app
 
@@ -323,14 +321,5 @@ async def test_resends_racing_on_two_processes_record_each_sale_once(database_ur
             await client.aclose()
     assert sorted({a.status_code for a in answers}) == [200, 201]
     assert sum(a.status_code == 201 for a in answers) == 10
-    query = "SELECT client_id, quantity FROM sale ORDER BY quantity"
-    if database_url.startswith("sqlite:///"):
-        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
-            rows = connection.execute(query).fetchall()
-    else:
-        connection = await asyncpg.connect(database_url)
-        try:
-            rows = [tuple(r) for r in await connection.fetch(query)]
-        finally:
-            await connection.close()
+    rows = await fetch_rows(database_url, "SELECT client_id, quantity FROM sale ORDER BY quantity")
     assert rows == [(sale["client_id"], sale["quantity"]) for sale in sales]

@@ -1,9 +1,11 @@
-"""Throw-away PostgreSQL databases for the suite, and emptying one between tests."""
+"""Throw-away PostgreSQL databases for the suite, emptying one between tests, and reading a
+served app's database from outside it."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,5 +57,17 @@ async def reset_postgres(url: str) -> None:
     try:
         await connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         await connection.execute(f"INSERT INTO shift_kind (slug, label) VALUES {kinds}")
+    finally:
+        await connection.close()
+
+
+async def fetch_rows(database_url: str, query: str) -> list[tuple]:
+    """``query``'s rows, read straight from a served app's database on either engine."""
+    if database_url.startswith("sqlite:///"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+            return connection.execute(query).fetchall()
+    connection = await asyncpg.connect(database_url)
+    try:
+        return [tuple(row) for row in await connection.fetch(query)]
     finally:
         await connection.close()
